@@ -1,0 +1,122 @@
+"""The bot: a `commands.Bot` whose `setup_hook` opens storage, loads the cogs and syncs once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.config import Settings
+from bot.core.clock import Clock, ScaledClock, SystemClock
+from bot.core.groups import GroupRules
+from bot.core.phases import BUILTIN_TEMPLATES
+from bot.discord_io.replies import NO_MENTIONS, answer_privately
+from bot.storage import Database, SqliteGroupStore
+
+log = logging.getLogger(__name__)
+
+# Loaded in this order by setup_hook; an explicit list, so that a stray file in cogs/
+# never becomes a command by accident.
+EXTENSIONS: Sequence[str] = (
+    "cogs.groups",
+    "cogs.help",
+)
+
+UNEXPECTED = (
+    "Something went wrong on the bot's side and nothing was changed; try again, "
+    "and tell a leader if it happens again."
+)
+
+
+def default_clock(settings: Settings) -> Clock:
+    """Return the wall clock, sped up by BALINT_TIME_SCALE for rehearsals."""
+    return SystemClock() if settings.time_scale == 1 else ScaledClock(settings.time_scale)
+
+
+def intents() -> discord.Intents:
+    """Return what the bot needs to see: servers, members, voice states and DMs (no message content)."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.members = True
+    wanted.voice_states = True
+    wanted.dm_messages = True
+    wanted.guild_scheduled_events = True
+    return wanted
+
+
+class BalintTree(app_commands.CommandTree["BalintBot"]):
+    """The command tree, with an error handler that never shows a traceback to a user."""
+
+    async def on_error(self, interaction: discord.Interaction[BalintBot],
+                       error: app_commands.AppCommandError) -> None:
+        """Log the failure without its arguments, and tell the user privately."""
+        if isinstance(error, app_commands.NoPrivateMessage):
+            await answer_privately(interaction, "This command works in a server, not in direct messages.")
+            return
+        command = interaction.command.qualified_name if interaction.command else "?"
+        # Only the command name and the exception: never the options, which may hold case text.
+        log.error("command /%s failed", command, exc_info=error)
+        await answer_privately(interaction, UNEXPECTED)
+
+
+class BalintBot(commands.Bot):
+    """balint-bot's client."""
+
+    db: Database
+    groups: GroupRules
+    group_store: SqliteGroupStore
+
+    def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=intents(),
+            tree_cls=BalintTree,
+            # User text reaches messages (group names, later case titles): nothing the bot
+            # posts may ping anyone unless a message asks for it explicitly.
+            allowed_mentions=NO_MENTIONS,
+        )
+        self.settings = settings
+        self.clock = clock or default_clock(settings)
+        self.templates = dict(BUILTIN_TEMPLATES)
+
+    async def setup_hook(self) -> None:
+        """Open storage, load the cogs and sync the command tree, once per start."""
+        self.db = await Database.open(self.settings.database)
+        self.group_store = SqliteGroupStore(self.db)
+        self.groups = GroupRules(
+            self.group_store, self.clock, self.templates,
+            default_timezone=self.settings.default_timezone,
+            default_template=self.settings.default_template,
+        )
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        """Register the slash commands: to the development server if configured, else globally."""
+        guild_id = self.settings.sync_guild_id
+        if guild_id is not None:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to server %d", len(synced), guild_id)
+        else:
+            synced = await self.tree.sync()
+            log.info("synced %d commands globally", len(synced))
+
+    async def on_ready(self) -> None:
+        """Log the connection; nothing is synced here, as READY comes again on every reconnect."""
+        log.info("connected as %s to %d servers", self.user, len(self.guilds))
+
+    async def close(self) -> None:
+        """Stop Discord first, then close the database so the process can exit."""
+        try:
+            await super().close()
+        finally:
+            db = getattr(self, "db", None)
+            if db is not None:
+                await db.close()

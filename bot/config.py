@@ -1,0 +1,195 @@
+"""Settings: an optional config.toml plus the environment, as one typed, validated object.
+
+A bad value stops the bot with one line that names the key and what is allowed
+(`ConfigError`); `python -m bot` prints it and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from bot.core.errors import Refusal
+from bot.core.phases import BUILTIN_TEMPLATES
+from bot.core.timezones import resolve_timezone
+
+DEFAULT_CONFIG_PATH = Path("config.toml")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class ConfigError(Exception):
+    """A setting that cannot be used; the message is one line for the person running the bot."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"config error: {key}: {problem}")
+        self.key = key
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot reads from outside its code."""
+
+    token: str | None = None
+    api_base: str | None = None
+    gateway_url: str | None = None
+    sync_guild_id: int | None = None
+    database: Path = Path("balint.db")
+    time_scale: float = 1.0
+    log_level: str = "INFO"
+    default_timezone: str = "UTC"
+    default_template: str = "classic"
+    sandbox_port: int = 0
+
+    @property
+    def offline(self) -> bool:
+        """With no token there is no Discord to talk to: the sandbox runs instead."""
+        return not self.token
+
+
+def _text(key: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(key, f"expected a string, got {type(value).__name__}")
+    return value.strip()
+
+
+def _optional_text(key: str, value: Any) -> str | None:
+    return _text(key, value) or None
+
+
+def _url(schemes: tuple[str, ...]) -> Callable[[str, Any], str | None]:
+    def parse(key: str, value: Any) -> str | None:
+        text = _text(key, value)
+        if not text:
+            return None
+        parts = urlsplit(text)
+        if parts.scheme not in schemes or not parts.netloc:
+            raise ConfigError(key, f"'{text}' is not a URL; use {' or '.join(schemes)}://host[:port]/...")
+        return text.rstrip("/")
+    return parse
+
+
+def _sync(key: str, value: Any) -> int | None:
+    text = _text(key, value)
+    if text == "global":
+        return None
+    prefix, _, guild = text.partition(":")
+    if prefix == "guild" and guild.isdigit() and int(guild) > 0:
+        return int(guild)
+    raise ConfigError(key, f"'{text}' is not allowed; use 'global' or 'guild:<server id>'")
+
+
+def _time_scale(key: str, value: Any) -> float:
+    try:
+        scale = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(key, f"'{value}' is not a number; use a number from 1 to 3600") from None
+    if not math.isfinite(scale) or not 1 <= scale <= 3600:
+        raise ConfigError(key, f"{value} is out of range; use a number from 1 to 3600")
+    return scale
+
+
+def _log_level(key: str, value: Any) -> str:
+    level = _text(key, value).upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError(key, f"'{value}' is not allowed; use one of {', '.join(LOG_LEVELS)}")
+    return level
+
+
+def _timezone(key: str, value: Any) -> str:
+    try:
+        return resolve_timezone(_text(key, value))
+    except Refusal as refusal:
+        raise ConfigError(key, str(refusal)) from None
+
+
+def _template(key: str, value: Any) -> str:
+    name = _text(key, value).casefold()
+    if name not in BUILTIN_TEMPLATES:
+        raise ConfigError(key, f"'{value}' is not a template; use one of {', '.join(BUILTIN_TEMPLATES)}")
+    return name
+
+
+def _port(key: str, value: Any) -> int:
+    try:
+        port = int(value)
+    except (TypeError, ValueError):
+        raise ConfigError(key, f"'{value}' is not a port; use 0 (any free port) to 65535") from None
+    if isinstance(value, bool) or not 0 <= port <= 65535:
+        raise ConfigError(key, f"{value} is not a port; use 0 (any free port) to 65535")
+    return port
+
+
+def _path(key: str, value: Any) -> Path:
+    text = _text(key, value)
+    if not text:
+        raise ConfigError(key, "is empty; give a file path such as balint.db")
+    return Path(text).expanduser()
+
+
+@dataclass(frozen=True)
+class _Key:
+    field: str
+    env: str | None
+    parse: Callable[[str, Any], Any]
+
+
+# The config file's keys ("section.key"), the Settings field each fills, and the
+# environment variable that overrides it. config.example.toml documents them all.
+KEYS: Mapping[str, _Key] = {
+    "discord.token": _Key("token", "DISCORD_TOKEN", _optional_text),
+    "discord.api_base": _Key("api_base", "DISCORD_API_BASE", _url(("http", "https"))),
+    "discord.gateway_url": _Key("gateway_url", "DISCORD_GATEWAY_URL", _url(("ws", "wss"))),
+    "discord.sync": _Key("sync_guild_id", None, _sync),
+    "storage.database": _Key("database", "BALINT_DB", _path),
+    "bot.time_scale": _Key("time_scale", "BALINT_TIME_SCALE", _time_scale),
+    "bot.log_level": _Key("log_level", "BALINT_LOG_LEVEL", _log_level),
+    "groups.default_timezone": _Key("default_timezone", None, _timezone),
+    "groups.default_template": _Key("default_template", None, _template),
+    "sandbox.port": _Key("sandbox_port", "BALINT_SANDBOX_PORT", _port),
+}
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for name, value in data.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, f"{key}."))
+        else:
+            flat[key] = value
+    return flat
+
+
+def load_settings(environ: Mapping[str, str] | None = None, config_path: Path | None = None) -> Settings:
+    """Read config.toml (or BALINT_CONFIG) and the environment; the environment wins."""
+    env = os.environ if environ is None else environ
+    explicit = config_path or (Path(env["BALINT_CONFIG"]) if env.get("BALINT_CONFIG") else None)
+    path = explicit or DEFAULT_CONFIG_PATH
+    raw: dict[str, Any] = {}
+    if path.is_file():
+        try:
+            raw = _flatten(tomllib.loads(path.read_text(encoding="utf-8")))
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(str(path), f"is not valid TOML ({error})") from None
+        except OSError as error:
+            raise ConfigError(str(path), f"cannot be read ({error.strerror})") from None
+    elif explicit is not None:
+        raise ConfigError("BALINT_CONFIG", f"{path} does not exist; give the path of a config.toml")
+
+    unknown = sorted(set(raw) - set(KEYS))
+    if unknown:
+        raise ConfigError(unknown[0], f"is not a setting; the settings are {', '.join(KEYS)}")
+
+    values: dict[str, Any] = {}
+    for name, key in KEYS.items():
+        if key.env and env.get(key.env, "") != "":
+            values[key.field] = key.parse(key.env, env[key.env])
+        elif name in raw:
+            values[key.field] = key.parse(name, raw[name])
+    return Settings(**values)

@@ -1,0 +1,290 @@
+"""Groups: who leads, who belongs, and the rules for changing either."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import Enum
+from typing import Protocol
+
+from bot.core.clock import Clock
+from bot.core.errors import Refusal
+from bot.core.phases import Template
+from bot.core.timezones import resolve_timezone
+
+NAME_MAX = 50
+RETENTION_MAX_HOURS = 168
+
+
+class Pushback(Enum):
+    """How the bot enforces the presenter's silence during the discussion."""
+
+    MUTE = "mute"
+    OFF = "off"
+
+
+@dataclass(frozen=True)
+class GroupSettings:
+    """What a leader may change with /group config."""
+
+    timezone: str
+    template: str
+    auto_advance: bool = False
+    pushback: Pushback = Pushback.MUTE
+    retention_hours: int = 0
+
+
+@dataclass(frozen=True)
+class Group:
+    """One Balint group of one server."""
+
+    id: int
+    guild_id: int
+    name: str
+    text_channel_id: int
+    voice_channel_id: int
+    settings: GroupSettings
+    leader_ids: tuple[int, ...]
+    member_ids: tuple[int, ...]
+
+    def is_leader(self, user_id: int) -> bool:
+        """Whether the user leads or co-leads this group."""
+        return user_id in self.leader_ids
+
+    def is_member(self, user_id: int) -> bool:
+        """Whether the user joined this group (after agreeing to its frame)."""
+        return user_id in self.member_ids
+
+
+@dataclass(frozen=True)
+class NewGroup:
+    """A validated group, ready to store."""
+
+    guild_id: int
+    name: str
+    text_channel_id: int
+    voice_channel_id: int
+    settings: GroupSettings
+    leader_id: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking: their id, and whether they hold Manage Server in this server."""
+
+    user_id: int
+    is_admin: bool
+
+
+class GroupStore(Protocol):
+    """The storage the group rules need; `bot.storage` implements it."""
+
+    async def group_by_name(self, guild_id: int, name: str) -> Group | None:
+        """Find a group by name, ignoring case, in one server."""
+        ...
+
+    async def group_by_id(self, group_id: int) -> Group | None:
+        """Find a group by id."""
+        ...
+
+    async def groups_in_guild(self, guild_id: int) -> list[Group]:
+        """List the groups of one server, by name."""
+        ...
+
+    async def group_using_channel(self, guild_id: int, channel_id: int) -> Group | None:
+        """Find the group whose text or voice channel this is."""
+        ...
+
+    async def insert_group(self, group: NewGroup) -> Group:
+        """Store a new group with its first leader, in one transaction."""
+        ...
+
+    async def update_settings(self, group_id: int, settings: GroupSettings) -> None:
+        """Replace a group's settings."""
+        ...
+
+    async def add_leader(self, group_id: int, user_id: int, at: datetime) -> None:
+        """Make someone a (co-)leader."""
+        ...
+
+    async def remove_leader(self, group_id: int, user_id: int) -> bool:
+        """Remove a leader unless they are the last one; tell whether they were removed."""
+        ...
+
+    async def add_member(self, group_id: int, user_id: int, agreed_at: datetime) -> bool:
+        """Record that someone agreed and joined; False if they already had."""
+        ...
+
+    async def remove_member(self, group_id: int, user_id: int) -> bool:
+        """Remove a member; False if they were not one."""
+        ...
+
+    async def delete_group(self, group_id: int) -> bool:
+        """Delete a group and everything that belongs to it."""
+        ...
+
+
+def clean_group_name(raw: str) -> str:
+    """Return the name as stored, or refuse a name that is empty, too long or unprintable."""
+    name = " ".join(unicodedata.normalize("NFC", raw).split())
+    if not name:
+        raise Refusal("A group name needs at least one visible character; choose a short name.")
+    if len(name) > NAME_MAX:
+        raise Refusal(f"A group name can have at most {NAME_MAX} characters; this one has {len(name)}.")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") for ch in name):
+        raise Refusal("A group name cannot contain control or invisible characters; type it plainly.")
+    return name
+
+
+def check_retention(hours: int) -> int:
+    """Refuse a retention outside 0 to the maximum."""
+    if not 0 <= hours <= RETENTION_MAX_HOURS:
+        raise Refusal(
+            f"retention_hours must be between 0 and {RETENTION_MAX_HOURS} (a week); "
+            "0 deletes case material as soon as the session ends."
+        )
+    return hours
+
+
+class GroupRules:
+    """The group commands' rules, over a store, a clock and the known templates."""
+
+    def __init__(self, store: GroupStore, clock: Clock, templates: Mapping[str, Template],
+                 *, default_timezone: str, default_template: str) -> None:
+        self.store = store
+        self.clock = clock
+        self.templates = templates
+        self.default_timezone = default_timezone
+        self.default_template = default_template
+
+    def check_template(self, name: str) -> str:
+        """Return the template's key, or refuse with the list of known ones."""
+        key = name.strip().casefold()
+        if key not in self.templates:
+            known = ", ".join(sorted(self.templates))
+            raise Refusal(f"There is no template called '{name[:40]}'; choose one of: {known}.")
+        return key
+
+    async def find(self, guild_id: int, name: str) -> Group:
+        """Return the group of this server with that name, or refuse."""
+        group = await self.store.group_by_name(guild_id, name.strip())
+        if group is None:
+            raise Refusal(
+                f"There is no group called '{name.strip()[:50]}' in this server; "
+                "pick one from the list that appears as you type."
+            )
+        return group
+
+    async def get(self, guild_id: int, group_id: int) -> Group:
+        """Return a group by id, refusing one that is gone or belongs to another server."""
+        group = await self.store.group_by_id(group_id)
+        if group is None or group.guild_id != guild_id:
+            raise Refusal("That group no longer exists in this server; ask a leader which group to use.")
+        return group
+
+    @staticmethod
+    def require_admin_or_leader(actor: Actor, group: Group) -> None:
+        """Refuse anyone who neither holds Manage Server nor leads the group."""
+        if not (actor.is_admin or group.is_leader(actor.user_id)):
+            raise Refusal(
+                f"Only the leaders of {group.name} or a server admin (Manage Server) can do that; "
+                "ask one of them."
+            )
+
+    async def create(self, actor: Actor, guild_id: int, name: str, text_channel_id: int,
+                     voice_channel_id: int, leader_id: int | None = None,
+                     timezone: str | None = None, template: str | None = None) -> Group:
+        """Create a group; only server admins may."""
+        if not actor.is_admin:
+            raise Refusal("Only a server admin (Manage Server) can create a group; ask one to run /group create.")
+        clean = clean_group_name(name)
+        settings = GroupSettings(
+            timezone=resolve_timezone(timezone) if timezone else self.default_timezone,
+            template=self.check_template(template) if template else self.default_template,
+        )
+        if await self.store.group_by_name(guild_id, clean) is not None:
+            raise Refusal(f"This server already has a group called {clean}; choose another name.")
+        for channel_id in (text_channel_id, voice_channel_id):
+            taken = await self.store.group_using_channel(guild_id, channel_id)
+            if taken is not None:
+                raise Refusal(
+                    f"<#{channel_id}> already belongs to the group {taken.name}; "
+                    "give each group its own text and voice channel."
+                )
+        return await self.store.insert_group(NewGroup(
+            guild_id=guild_id,
+            name=clean,
+            text_channel_id=text_channel_id,
+            voice_channel_id=voice_channel_id,
+            settings=settings,
+            leader_id=leader_id if leader_id is not None else actor.user_id,
+            created_at=self.clock.now(),
+        ))
+
+    async def configure(self, actor: Actor, group: Group, *, template: str | None = None,
+                        timezone: str | None = None, auto_advance: bool | None = None,
+                        pushback: Pushback | None = None, retention_hours: int | None = None) -> Group:
+        """Change some settings (all checked before any is stored) and return the group as it is now."""
+        self.require_admin_or_leader(actor, group)
+        settings = group.settings
+        if template is not None:
+            settings = replace(settings, template=self.check_template(template))
+        if timezone is not None:
+            settings = replace(settings, timezone=resolve_timezone(timezone))
+        if auto_advance is not None:
+            settings = replace(settings, auto_advance=auto_advance)
+        if pushback is not None:
+            settings = replace(settings, pushback=pushback)
+        if retention_hours is not None:
+            settings = replace(settings, retention_hours=check_retention(retention_hours))
+        if settings != group.settings:
+            await self.store.update_settings(group.id, settings)
+        return replace(group, settings=settings)
+
+    async def add_coleader(self, actor: Actor, group: Group, user_id: int) -> None:
+        """Make a member of the server a co-leader."""
+        self.require_admin_or_leader(actor, group)
+        if group.is_leader(user_id):
+            raise Refusal(f"<@{user_id}> already leads {group.name}; nothing to change.")
+        await self.store.add_leader(group.id, user_id, self.clock.now())
+
+    async def remove_coleader(self, actor: Actor, group: Group, user_id: int) -> None:
+        """Remove a co-leader, never the last leader."""
+        self.require_admin_or_leader(actor, group)
+        if not group.is_leader(user_id):
+            raise Refusal(f"<@{user_id}> is not a leader of {group.name}; nothing to remove.")
+        if not await self.store.remove_leader(group.id, user_id):
+            raise Refusal(
+                f"<@{user_id}> is the only leader of {group.name}; add another co-leader first."
+            )
+
+    async def delete(self, actor: Actor, group: Group) -> None:
+        """Delete a group and all it holds."""
+        self.require_admin_or_leader(actor, group)
+        await self.store.delete_group(group.id)
+
+    @staticmethod
+    def check_can_join(user_id: int, group: Group) -> None:
+        """Refuse someone who is already in the group."""
+        if group.is_member(user_id):
+            raise Refusal(f"You are already a member of {group.name}.")
+
+    async def join(self, user_id: int, group: Group) -> None:
+        """Record that the user agreed to the group's frame and joined."""
+        self.check_can_join(user_id, group)
+        if not await self.store.add_member(group.id, user_id, self.clock.now()):
+            raise Refusal(f"You are already a member of {group.name}.")
+
+    async def leave(self, user_id: int, group: Group) -> None:
+        """Leave the group; a leader steps down too, unless they are the last one."""
+        if not group.is_member(user_id) and not group.is_leader(user_id):
+            raise Refusal(f"You are not a member of {group.name}; nothing to leave.")
+        if group.is_leader(user_id) and not await self.store.remove_leader(group.id, user_id):
+            raise Refusal(
+                f"You are the only leader of {group.name}; make someone co-leader with "
+                "/group coleader before you leave."
+            )
+        await self.store.remove_member(group.id, user_id)

@@ -1,0 +1,162 @@
+"""Embeds and buttons of the group commands."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, cast
+
+import discord
+
+from bot.core.groups import Actor, Group
+from bot.core.help import AGREEMENT_EN
+from bot.discord_io.replies import answer_privately, refusals
+
+if TYPE_CHECKING:
+    from bot.app import BalintBot
+
+BRAND = discord.Colour.from_rgb(88, 101, 142)
+
+
+def actor_of(interaction: discord.Interaction[Any]) -> Actor:
+    """Return who acts, and whether they hold Manage Server here."""
+    permissions = interaction.permissions
+    return Actor(user_id=interaction.user.id, is_admin=permissions.manage_guild)
+
+
+def group_embed(group: Group, templates: dict[str, Any]) -> discord.Embed:
+    """Describe a group: channels, leaders, members and settings (ids become mentions)."""
+    s = group.settings
+    template = templates.get(s.template)
+    template_text = f"{s.template} ({template.total_minutes} min)" if template else s.template
+    embed = discord.Embed(title=group.name, colour=BRAND)
+    embed.add_field(name="Text channel", value=f"<#{group.text_channel_id}>")
+    embed.add_field(name="Voice channel", value=f"<#{group.voice_channel_id}>")
+    embed.add_field(name="Leaders", value=", ".join(f"<@{uid}>" for uid in group.leader_ids), inline=False)
+    embed.add_field(name="Members", value=str(len(group.member_ids)))
+    embed.add_field(name="Timezone", value=s.timezone)
+    embed.add_field(name="Template", value=template_text)
+    embed.add_field(name="Auto-advance", value="on" if s.auto_advance else "off")
+    embed.add_field(name="Push-back", value=s.pushback.value)
+    embed.add_field(name="Case material kept", value=f"{s.retention_hours} h after the session")
+    return embed
+
+
+def agreement_embed(group: Group) -> discord.Embed:
+    """The group's agreement, shown before anyone joins."""
+    return discord.Embed(title=f"Joining {group.name}", description=AGREEMENT_EN, colour=BRAND)
+
+
+class AgreeButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"balint:agree:(?P<group>\d+)"):
+    """The "I agree" button under a group's agreement; the group id lives in its custom id."""
+
+    def __init__(self, group_id: int) -> None:
+        super().__init__(discord.ui.Button(
+            label="I agree", style=discord.ButtonStyle.success, custom_id=f"balint:agree:{group_id}",
+        ))
+        self.group_id = group_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> AgreeButton:
+        """Rebuild the button from its custom id, also after a restart."""
+        return cls(int(match["group"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Record the membership, then replace the agreement with a confirmation."""
+        bot = cast("BalintBot", interaction.client)
+        async with refusals(interaction):
+            if interaction.guild_id is None:
+                return
+            group = await bot.groups.get(interaction.guild_id, self.group_id)
+            await bot.groups.join(interaction.user.id, group)
+            await interaction.response.edit_message(
+                content=f"Welcome to {group.name}. Its sessions run in <#{group.text_channel_id}>.",
+                embed=None, view=None,
+            )
+
+
+def agreement_view(group: Group) -> discord.ui.View:
+    """A view holding the group's "I agree" button."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(AgreeButton(group.id))
+    return view
+
+
+class JoinButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"balint:join:(?P<group>\d+)"):
+    """The button under a group's announcement: shows the agreement to whoever clicks."""
+
+    def __init__(self, group_id: int) -> None:
+        super().__init__(discord.ui.Button(
+            label="Read the agreement and join", style=discord.ButtonStyle.primary,
+            custom_id=f"balint:join:{group_id}",
+        ))
+        self.group_id = group_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> JoinButton:
+        """Rebuild the button from its custom id, also after a restart."""
+        return cls(int(match["group"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Show the agreement privately, as /group join does."""
+        bot = cast("BalintBot", interaction.client)
+        async with refusals(interaction):
+            if interaction.guild_id is None:
+                return
+            group = await bot.groups.get(interaction.guild_id, self.group_id)
+            bot.groups.check_can_join(interaction.user.id, group)
+            await answer_privately(interaction, embed=agreement_embed(group), view=agreement_view(group))
+
+
+def join_view(group: Group) -> discord.ui.View:
+    """A view holding the group's join button, for its announcement."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(JoinButton(group.id))
+    return view
+
+
+class DeleteGroupButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
+                        template=r"balint:group-delete:(?P<group>\d+):(?P<choice>yes|no)"):
+    """The confirm and cancel buttons of /group delete."""
+
+    def __init__(self, group_id: int, confirm: bool) -> None:
+        super().__init__(discord.ui.Button(
+            label="Delete the group" if confirm else "Keep it",
+            style=discord.ButtonStyle.danger if confirm else discord.ButtonStyle.secondary,
+            custom_id=f"balint:group-delete:{group_id}:{'yes' if confirm else 'no'}",
+        ))
+        self.group_id = group_id
+        self.confirm = confirm
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> DeleteGroupButton:
+        """Rebuild the button from its custom id, also after a restart."""
+        return cls(int(match["group"]), match["choice"] == "yes")
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Delete (checking the clicker's rights again) or keep the group."""
+        bot = cast("BalintBot", interaction.client)
+        async with refusals(interaction):
+            if interaction.guild_id is None:
+                return
+            group = await bot.groups.get(interaction.guild_id, self.group_id)
+            if not self.confirm:
+                await interaction.response.edit_message(content=f"{group.name} was kept.", view=None)
+                return
+            await bot.groups.delete(actor_of(interaction), group)
+            await interaction.response.edit_message(
+                content=f"{group.name} was deleted, with its members, leaders and settings.", view=None,
+            )
+
+
+def delete_view(group: Group) -> discord.ui.View:
+    """The confirmation buttons for deleting a group."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(DeleteGroupButton(group.id, confirm=True))
+    view.add_item(DeleteGroupButton(group.id, confirm=False))
+    return view
+
+
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (AgreeButton, JoinButton, DeleteGroupButton)

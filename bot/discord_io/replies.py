@@ -1,0 +1,43 @@
+"""Private answers, and the one place where a core `Refusal` becomes a message."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import discord
+
+from bot.core.errors import Refusal
+
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+async def answer_privately(
+    interaction: discord.Interaction, content: str | None = None, *,
+    embed: discord.Embed | None = None, view: discord.ui.View | None = None,
+) -> None:
+    """Answer only the person who acted, whether or not the interaction was answered already."""
+    missing = discord.utils.MISSING
+    if interaction.response.is_done():
+        await interaction.followup.send(
+            content or missing, embed=embed or missing, view=view or missing,
+            ephemeral=True, allowed_mentions=NO_MENTIONS,
+        )
+    else:
+        await interaction.response.send_message(
+            content, embed=embed or missing, view=view or missing,
+            ephemeral=True, allowed_mentions=NO_MENTIONS,
+        )
+
+
+@asynccontextmanager
+async def refusals(interaction: discord.Interaction) -> AsyncIterator[None]:
+    """Turn a `Refusal` raised inside the block into a private one-sentence answer.
+
+    Refusals are expected outcomes, not errors: they never reach the error handlers
+    or the logs, where they could carry user text.
+    """
+    try:
+        yield
+    except Refusal as refusal:
+        await answer_privately(interaction, str(refusal))

@@ -1,0 +1,149 @@
+"""The one SQLite connection of the process, its pragmas and its migrations."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.storage.migrations import MIGRATIONS
+
+log = logging.getLogger(__name__)
+
+
+class Database:
+    """One aiosqlite connection, with every write transaction serialised by a lock.
+
+    aiosqlite runs statements on a worker thread, and coroutines interleave at every
+    await: without the lock, two handlers could mix their statements inside one
+    BEGIN ... COMMIT. Reads outside a transaction see the last committed state (WAL).
+    """
+
+    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+        self._conn = connection
+        self.path = path
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Database:
+        """Open (creating if needed) the database and bring its schema up to date."""
+        location = Path(path)
+        if str(location) != ":memory:":
+            location.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a transaction spans
+        # exactly the statements inside `transaction()` and nothing else.
+        conn = await aiosqlite.connect(location, isolation_level=None)
+        conn.row_factory = aiosqlite.Row
+        db = cls(conn, location)
+        try:
+            await db._configure()
+            await db._migrate()
+        except BaseException:
+            await conn.close()
+            raise
+        return db
+
+    async def _configure(self) -> None:
+        # WAL lets readers go on while a write commits; secure_delete overwrites deleted
+        # case text instead of leaving it in free pages; foreign_keys is per connection.
+        for pragma in (
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA foreign_keys=ON",
+            "PRAGMA secure_delete=ON",
+            "PRAGMA busy_timeout=5000",
+            "PRAGMA synchronous=NORMAL",
+        ):
+            await self._conn.execute(pragma)
+
+    async def _migrate(self) -> None:
+        async with self.transaction() as tx:
+            version = await tx.scalar("PRAGMA user_version")
+            current = int(version or 0)
+            if current > len(MIGRATIONS):
+                raise RuntimeError(
+                    f"the database {self.path} has schema version {current}, newer than this bot "
+                    f"({len(MIGRATIONS)}); run a newer balint-bot"
+                )
+            for number, script in enumerate(MIGRATIONS[current:], start=current + 1):
+                for statement in _statements(script):
+                    await tx.execute(statement)
+                # user_version changes inside the same transaction, so a crash leaves
+                # either the old schema or the new one, never half of a migration.
+                await tx.execute(f"PRAGMA user_version = {number}")
+                log.info("database migrated to schema version %d", number)
+
+    async def pragma(self, name: str) -> Any:
+        """Read a pragma's value (for checks and tests)."""
+        async with self._conn.execute(f"PRAGMA {name}") as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else row[0]
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """Run statements in one BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
+        async with self._lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Transaction(self._conn)
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            else:
+                await self._conn.execute("COMMIT")
+
+    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        """Read rows outside any transaction."""
+        async with self._conn.execute(sql, tuple(params)) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+        """Read one row outside any transaction."""
+        async with self._conn.execute(sql, tuple(params)) as cursor:
+            return await cursor.fetchone()
+
+    async def close(self) -> None:
+        """Close the connection; its worker thread would otherwise keep the process alive."""
+        await self._conn.close()
+
+
+class Transaction:
+    """The statements of one open transaction."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run one statement; return the number of rows it changed."""
+        async with self._conn.execute(sql, tuple(params)) as cursor:
+            return cursor.rowcount
+
+    async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run an INSERT; return the new row's id."""
+        async with self._conn.execute(sql, tuple(params)) as cursor:
+            rowid = cursor.lastrowid
+        if rowid is None:
+            raise RuntimeError("INSERT gave no row id")
+        return rowid
+
+    async def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
+        """Return the first column of the first row, or None."""
+        async with self._conn.execute(sql, tuple(params)) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else row[0]
+
+    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        """Read rows inside the transaction."""
+        async with self._conn.execute(sql, tuple(params)) as cursor:
+            return list(await cursor.fetchall())
+
+
+def _statements(script: str) -> list[str]:
+    # Migrations are plain DDL without semicolons inside strings or triggers, so a split
+    # is enough and keeps every statement inside our own transaction (executescript
+    # would COMMIT first).
+    return [part.strip() for part in script.split(";") if part.strip()]

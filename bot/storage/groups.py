@@ -1,0 +1,164 @@
+"""SQL for groups, leaders and members."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+import aiosqlite
+
+from bot.core.groups import Group, GroupSettings, NewGroup, Pushback
+from bot.storage.db import Database
+
+_COLUMNS = (
+    "id, guild_id, name, text_channel_id, voice_channel_id, timezone, template, "
+    "auto_advance, pushback, retention_hours"
+)
+
+
+def _key(name: str) -> str:
+    return name.casefold()
+
+
+class SqliteGroupStore:
+    """The `GroupStore` of the core, on SQLite."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def _hydrate(self, row: aiosqlite.Row) -> Group:
+        group_id = int(row["id"])
+        leaders = await self.db.fetch_all(
+            "SELECT user_id FROM leaders WHERE group_id = ? ORDER BY added_at, user_id", (group_id,)
+        )
+        members = await self.db.fetch_all(
+            "SELECT user_id FROM members WHERE group_id = ? ORDER BY agreed_at, user_id", (group_id,)
+        )
+        return Group(
+            id=group_id,
+            guild_id=int(row["guild_id"]),
+            name=str(row["name"]),
+            text_channel_id=int(row["text_channel_id"]),
+            voice_channel_id=int(row["voice_channel_id"]),
+            settings=GroupSettings(
+                timezone=str(row["timezone"]),
+                template=str(row["template"]),
+                auto_advance=bool(row["auto_advance"]),
+                pushback=Pushback(row["pushback"]),
+                retention_hours=int(row["retention_hours"]),
+            ),
+            leader_ids=tuple(int(r["user_id"]) for r in leaders),
+            member_ids=tuple(int(r["user_id"]) for r in members),
+        )
+
+    async def group_by_name(self, guild_id: int, name: str) -> Group | None:
+        """Find a group by name, ignoring case, in one server."""
+        row = await self.db.fetch_one(
+            f"SELECT {_COLUMNS} FROM groups WHERE guild_id = ? AND name_key = ?", (guild_id, _key(name))
+        )
+        return None if row is None else await self._hydrate(row)
+
+    async def group_by_id(self, group_id: int) -> Group | None:
+        """Find a group by id."""
+        row = await self.db.fetch_one(f"SELECT {_COLUMNS} FROM groups WHERE id = ?", (group_id,))
+        return None if row is None else await self._hydrate(row)
+
+    async def groups_in_guild(self, guild_id: int) -> list[Group]:
+        """List the groups of one server, by name."""
+        rows = await self.db.fetch_all(
+            f"SELECT {_COLUMNS} FROM groups WHERE guild_id = ? ORDER BY name_key", (guild_id,)
+        )
+        return [await self._hydrate(row) for row in rows]
+
+    async def group_names(self, guild_id: int) -> list[str]:
+        """List the names of one server's groups, for autocompletion (no joins needed)."""
+        rows = await self.db.fetch_all(
+            "SELECT name FROM groups WHERE guild_id = ? ORDER BY name_key", (guild_id,)
+        )
+        return [str(row["name"]) for row in rows]
+
+    async def group_using_channel(self, guild_id: int, channel_id: int) -> Group | None:
+        """Find the group whose text or voice channel this is."""
+        row = await self.db.fetch_one(
+            f"SELECT {_COLUMNS} FROM groups WHERE guild_id = ? AND (text_channel_id = ? OR voice_channel_id = ?)",
+            (guild_id, channel_id, channel_id),
+        )
+        return None if row is None else await self._hydrate(row)
+
+    async def insert_group(self, group: NewGroup) -> Group:
+        """Store a new group with its first leader, in one transaction."""
+        s = group.settings
+        async with self.db.transaction() as tx:
+            group_id = await tx.insert(
+                "INSERT INTO groups (guild_id, name, name_key, text_channel_id, voice_channel_id, timezone,"
+                " template, auto_advance, pushback, retention_hours, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (group.guild_id, group.name, _key(group.name), group.text_channel_id,
+                 group.voice_channel_id, s.timezone, s.template, int(s.auto_advance), s.pushback.value,
+                 s.retention_hours, group.created_at.isoformat()),
+            )
+            await tx.execute(
+                "INSERT INTO leaders (group_id, user_id, added_at) VALUES (?, ?, ?)",
+                (group_id, group.leader_id, group.created_at.isoformat()),
+            )
+        created = await self.group_by_id(group_id)
+        assert created is not None
+        return created
+
+    async def update_settings(self, group_id: int, settings: GroupSettings) -> None:
+        """Replace a group's settings."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE groups SET timezone = ?, template = ?, auto_advance = ?, pushback = ?,"
+                " retention_hours = ? WHERE id = ?",
+                (settings.timezone, settings.template, int(settings.auto_advance), settings.pushback.value,
+                 settings.retention_hours, group_id),
+            )
+
+    async def add_leader(self, group_id: int, user_id: int, at: datetime) -> None:
+        """Make someone a (co-)leader."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "INSERT OR IGNORE INTO leaders (group_id, user_id, added_at) VALUES (?, ?, ?)",
+                (group_id, user_id, at.isoformat()),
+            )
+
+    async def remove_leader(self, group_id: int, user_id: int) -> bool:
+        """Remove a leader unless they are the last one; tell whether they were removed."""
+        async with self.db.transaction() as tx:
+            # Counting inside the same transaction closes the race of two co-leaders
+            # removing each other at once and leaving the group with none.
+            count = await tx.scalar("SELECT count(*) FROM leaders WHERE group_id = ?", (group_id,))
+            if int(count) <= 1:
+                return False
+            changed = await tx.execute(
+                "DELETE FROM leaders WHERE group_id = ? AND user_id = ?", (group_id, user_id)
+            )
+        return changed == 1
+
+    async def add_member(self, group_id: int, user_id: int, agreed_at: datetime) -> bool:
+        """Record that someone agreed and joined; False if they already had."""
+        try:
+            async with self.db.transaction() as tx:
+                changed = await tx.execute(
+                    "INSERT OR IGNORE INTO members (group_id, user_id, agreed_at) VALUES (?, ?, ?)",
+                    (group_id, user_id, agreed_at.isoformat()),
+                )
+        except sqlite3.IntegrityError:
+            # The group was deleted between the button being shown and clicked.
+            return False
+        return changed == 1
+
+    async def remove_member(self, group_id: int, user_id: int) -> bool:
+        """Remove a member; False if they were not one."""
+        async with self.db.transaction() as tx:
+            changed = await tx.execute(
+                "DELETE FROM members WHERE group_id = ? AND user_id = ?", (group_id, user_id)
+            )
+        return changed == 1
+
+    async def delete_group(self, group_id: int) -> bool:
+        """Delete a group and everything that belongs to it (foreign keys cascade)."""
+        async with self.db.transaction() as tx:
+            changed = await tx.execute("DELETE FROM groups WHERE id = ?", (group_id,))
+        return changed == 1

@@ -1,0 +1,1 @@
+"""Thin discord.py cogs: interactions in, core calls, messages out."""
