@@ -125,9 +125,10 @@ class Groups(commands.Cog):
                 " Members read the group's agreement and join here.",
                 view=join_view(group),
             )
-        except discord.Forbidden:
-            # Already reported to the admin in the create answer, as a missing permission.
-            log.warning("cannot post in the text channel of group %d", group.id)
+        except discord.HTTPException as error:
+            # The group exists either way: a missing permission was already reported to the
+            # admin in the create answer, and an outage must not undo what was created.
+            log.warning("could not announce group %d in its text channel: HTTP %d", group.id, error.status)
 
     @group.command(name="config", description="Show or change a group's settings (leaders)")
     @app_commands.describe(

@@ -42,7 +42,7 @@ def group_embed(group: Group, templates: dict[str, Any]) -> discord.Embed:
 
 
 def agreement_embed(group: Group) -> discord.Embed:
-    """The group's agreement, shown before anyone joins."""
+    """Show the group's agreement, before anyone joins."""
     return discord.Embed(title=f"Joining {group.name}", description=AGREEMENT_EN, colour=BRAND)
 
 
@@ -76,7 +76,7 @@ class AgreeButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"bal
 
 
 def agreement_view(group: Group) -> discord.ui.View:
-    """A view holding the group's "I agree" button."""
+    """Hold the group's "I agree" button."""
     view = discord.ui.View(timeout=None)
     view.add_item(AgreeButton(group.id))
     return view
@@ -110,7 +110,7 @@ class JoinButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"bali
 
 
 def join_view(group: Group) -> discord.ui.View:
-    """A view holding the group's join button, for its announcement."""
+    """Hold the group's join button, for its announcement."""
     view = discord.ui.View(timeout=None)
     view.add_item(JoinButton(group.id))
     return view
@@ -152,7 +152,7 @@ class DeleteGroupButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
 
 
 def delete_view(group: Group) -> discord.ui.View:
-    """The confirmation buttons for deleting a group."""
+    """Hold the confirm and cancel buttons for deleting a group."""
     view = discord.ui.View(timeout=None)
     view.add_item(DeleteGroupButton(group.id, confirm=True))
     view.add_item(DeleteGroupButton(group.id, confirm=False))

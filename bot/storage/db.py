@@ -58,7 +58,10 @@ class Database:
             "PRAGMA busy_timeout=5000",
             "PRAGMA synchronous=NORMAL",
         ):
-            await self._conn.execute(pragma)
+            # Close each cursor at once: a pragma that returns a row stays "in progress"
+            # until its cursor is done, and would block the first COMMIT.
+            async with self._conn.execute(pragma):
+                pass
 
     async def _migrate(self) -> None:
         async with self.transaction() as tx:
@@ -87,14 +90,18 @@ class Database:
     async def transaction(self) -> AsyncIterator[Transaction]:
         """Run statements in one BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
         async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
+            await self._run("BEGIN IMMEDIATE")
             try:
                 yield Transaction(self._conn)
             except BaseException:
-                await self._conn.execute("ROLLBACK")
+                await self._run("ROLLBACK")
                 raise
             else:
-                await self._conn.execute("COMMIT")
+                await self._run("COMMIT")
+
+    async def _run(self, sql: str) -> None:
+        async with self._conn.execute(sql):
+            pass
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         """Read rows outside any transaction."""

@@ -1,0 +1,126 @@
+"""The real bot inside SimCord: a server with an admin and members, and a check of every REST body."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+import simcord
+
+from bot.app import BalintBot
+from bot.config import Settings
+from bot.core.clock import FunctionClock
+from tests.support.openapi import check_requests
+
+MEMBER_NAMES = ("ada", "ben", "chloe", "dev", "eve")
+
+
+@dataclass
+class Harness:
+    """One SimCord world, the bots that ran in it (one at a time), and their shared database."""
+
+    tmp_path: Path
+    env: simcord.Env = field(init=False)
+    bots: list[BalintBot] = field(default_factory=list)
+
+    @property
+    def db_path(self) -> Path:
+        return self.tmp_path / "balint.db"
+
+    @property
+    def bot(self) -> BalintBot:
+        return self.bots[-1]
+
+    def new_bot(self, **settings: Any) -> BalintBot:
+        # The bot's clock follows SimCord's virtual clock, as in the sandbox.
+        bot = BalintBot(
+            Settings(database=self.db_path, **settings),
+            clock=FunctionClock(lambda: self.env.now()),
+        )
+        self.bots.append(bot)
+        return bot
+
+    async def restart(self) -> BalintBot:
+        """Stop the bot and start a new one on the same database, as a redeploy would."""
+        old = self.bot
+        new = self.new_bot()
+        await self.env.restart_bot(new)
+        await old.db.close()
+        return new
+
+    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """Read the database file directly, as an outsider would."""
+        with sqlite3.connect(self.db_path) as conn:
+            return conn.execute(sql, params).fetchall()
+
+    def server(self, name: str = "Clinic") -> Server:
+        """Build a server with a text and a voice channel, an admin and five members."""
+        guild = self.env.create_guild(name)
+        text = guild.create_text_channel("balint")
+        voice = guild.create_voice_channel("Balint Room")
+        admins = guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
+        admin = guild.add_member(self.env.create_user(f"admin-{name.lower()}"), roles=[admins])
+        members = [guild.add_member(self.env.create_user(n, global_name=f"Dr {n.title()}"))
+                   for n in MEMBER_NAMES]
+        return Server(guild, text, voice, admin, members)
+
+
+@dataclass
+class Server:
+    guild: simcord.GuildHandle
+    text: simcord.ChannelHandle
+    voice: simcord.ChannelHandle
+    admin: simcord.MemberActor
+    members: list[simcord.MemberActor]
+
+    async def create_group(self, name: str = "Alpha", **options: Any) -> simcord.InteractionResult:
+        result = await self.admin.slash(
+            self.text, "group create", name=name, text_channel=self.text, voice_channel=self.voice, **options
+        )
+        assert result.response is not None and result.response.content.startswith("Created"), result
+        return result
+
+    async def join(self, member: simcord.MemberActor, group: str = "Alpha") -> None:
+        shown = await member.slash(self.text, "group join", group=group)
+        assert shown.response is not None
+        agreed = await member.click(shown.response.message, label="I agree")
+        assert agreed.response is not None and agreed.response.content.startswith("Welcome"), agreed
+
+
+@pytest.fixture
+async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+    h = Harness(tmp_path)
+    h.env = simcord.Env(h.new_bot())
+    await h.env.start()
+    try:
+        yield h
+    finally:
+        await h.env.shutdown()
+        await h.bot.close()
+        for bot in h.bots[:-1]:
+            await bot.db.close()
+    problems = check_requests(h.env.http_requests)
+    assert not problems, "REST bodies that break Discord's OpenAPI spec:\n" + "\n".join(problems)
+    if h.env.check_errors:
+        h.env._raise_errors_since(h.env._errors_acknowledged)
+
+
+@pytest.fixture
+async def server(harness: Harness) -> Server:
+    # Builders emit gateway events, so they need the running loop of an async fixture.
+    return harness.server()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Let the test body read SimCord's clock through discord.utils, as SimCord's own plugin does."""
+    found = [v for v in getattr(item, "funcargs", {}).values() if isinstance(v, Harness)]
+    if found and found[0].env._started:
+        with found[0].env.time_context():
+            return (yield)
+    return (yield)

@@ -1,0 +1,106 @@
+"""Settings from config.toml and the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import KEYS, ConfigError, Settings, load_settings
+
+
+def _load(tmp_path: Path, toml: str = "", **env: str) -> Settings:
+    path = tmp_path / "config.toml"
+    path.write_text(toml, encoding="utf-8")
+    return load_settings(environ=env, config_path=path)
+
+
+def test_defaults_without_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No file and no environment give the documented defaults, offline."""
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(environ={})
+    assert settings == Settings()
+    assert settings.offline
+
+
+def test_file_values_and_environment_override(tmp_path: Path) -> None:
+    """The environment wins over the file, key by key."""
+    settings = _load(
+        tmp_path,
+        '[discord]\ntoken = "file-token"\nsync = "guild:123"\n'
+        '[storage]\ndatabase = "data/b.db"\n[groups]\ndefault_timezone = "europe/paris"\n'
+        'default_template = "Double"\n[bot]\ntime_scale = 2\n',
+        DISCORD_TOKEN="env-token",
+        DISCORD_API_BASE="http://127.0.0.1:5000/api/v10/",
+        DISCORD_GATEWAY_URL="ws://127.0.0.1:5000/gateway",
+        BALINT_TIME_SCALE="60",
+    )
+    assert settings.token == "env-token" and not settings.offline
+    assert settings.api_base == "http://127.0.0.1:5000/api/v10"
+    assert settings.gateway_url == "ws://127.0.0.1:5000/gateway"
+    assert settings.sync_guild_id == 123
+    assert settings.database == Path("data/b.db")
+    assert settings.default_timezone == "Europe/Paris"
+    assert settings.default_template == "double"
+    assert settings.time_scale == 60
+
+
+def test_balint_db_and_balint_config(tmp_path: Path) -> None:
+    """BALINT_CONFIG names the file; BALINT_DB overrides its database."""
+    path = tmp_path / "elsewhere.toml"
+    path.write_text('[storage]\ndatabase = "a.db"\n', encoding="utf-8")
+    settings = load_settings(environ={"BALINT_CONFIG": str(path), "BALINT_DB": str(tmp_path / "b.db")})
+    assert settings.database == tmp_path / "b.db"
+
+
+@pytest.mark.parametrize(
+    ("toml", "env", "key", "allowed"),
+    [
+        ("", {"BALINT_TIME_SCALE": "fast"}, "BALINT_TIME_SCALE", "use a number from 1 to 3600"),
+        ("", {"BALINT_TIME_SCALE": "0"}, "BALINT_TIME_SCALE", "out of range"),
+        ("", {"BALINT_TIME_SCALE": "nan"}, "BALINT_TIME_SCALE", "out of range"),
+        ("", {"DISCORD_API_BASE": "discord.com"}, "DISCORD_API_BASE", "use http or https://"),
+        ("", {"DISCORD_GATEWAY_URL": "http://x"}, "DISCORD_GATEWAY_URL", "use ws or wss://"),
+        ("", {"BALINT_LOG_LEVEL": "loud"}, "BALINT_LOG_LEVEL", "DEBUG, INFO, WARNING, ERROR"),
+        ("", {"BALINT_SANDBOX_PORT": "70000"}, "BALINT_SANDBOX_PORT", "0 (any free port) to 65535"),
+        ('[discord]\nsync = "everywhere"\n', {}, "discord.sync", "'global' or 'guild:<server id>'"),
+        ('[discord]\ntoken = 5\n', {}, "discord.token", "expected a string"),
+        ('[groups]\ndefault_timezone = "Europe/Pari"\n', {}, "groups.default_timezone", "Europe/Paris"),
+        ('[groups]\ndefault_template = "x"\n', {}, "groups.default_template", "classic"),
+        ('[storage]\ndatabase = ""\n', {}, "storage.database", "give a file path"),
+        ('[discord]\nsharding = 3\n', {}, "discord.sharding", "is not a setting"),
+        ("this is = not toml =", {}, "config.toml", "is not valid TOML"),
+    ],
+)
+def test_bad_values_name_the_key_and_what_is_allowed(
+    tmp_path: Path, toml: str, env: dict[str, str], key: str, allowed: str
+) -> None:
+    """Each bad value gives one line with the key and what is allowed."""
+    with pytest.raises(ConfigError) as raised:
+        _load(tmp_path, toml, **env)
+    message = str(raised.value)
+    assert "\n" not in message
+    assert message.startswith("config error: ") and key in message and allowed in message
+
+
+def test_missing_balint_config_file(tmp_path: Path) -> None:
+    """An explicit config path that does not exist is an error, not a silent default."""
+    with pytest.raises(ConfigError, match=r"BALINT_CONFIG: .* does not exist"):
+        load_settings(environ={"BALINT_CONFIG": str(tmp_path / "nope.toml")})
+
+
+def test_example_config_documents_every_key() -> None:
+    """config.example.toml names every setting and every environment variable."""
+    example = (Path(__file__).parents[2] / "config.example.toml").read_text(encoding="utf-8")
+    for name, key in KEYS.items():
+        section, option = name.split(".")
+        assert f"[{section}]" in example and f"{option} =" in example, name
+        if key.env:
+            assert key.env in example, key.env
+    assert "BALINT_CONFIG" in example
+
+
+def test_example_config_loads(tmp_path: Path) -> None:
+    """The example, copied as it is, is a valid config."""
+    example = (Path(__file__).parents[2] / "config.example.toml").read_text(encoding="utf-8")
+    assert _load(tmp_path, example) == Settings()
