@@ -1,0 +1,65 @@
+"""Benchmarks: print how fast the bot answers and how much memory it holds. Not a test: figures only."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import discord
+import simcord
+
+from bot.app import BalintBot
+from bot.config import Settings
+from bot.core.clock import FunctionClock
+from bot.storage import Database
+
+
+async def bench_open(tmp: Path, rounds: int = 50) -> None:
+    """Time opening (and migrating) a database."""
+    started = time.perf_counter()
+    for n in range(rounds):
+        db = await Database.open(tmp / f"open-{n}.db")
+        await db.close()
+    per = (time.perf_counter() - started) / rounds
+    print(f"database open + migrate: {per * 1000:.2f} ms")
+
+
+async def bench_commands(tmp: Path, groups: int = 100, calls: int = 300) -> None:
+    """Time /group info round trips through SimCord, with many groups stored; measure memory."""
+    holder: list[simcord.Env] = []
+    bot = BalintBot(Settings(database=tmp / "bench.db"), clock=FunctionClock(lambda: holder[0].now()))
+    tracemalloc.start()
+    async with simcord.run(bot) as env:
+        holder.append(env)
+        guild = env.create_guild("Bench")
+        admins = guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
+        admin = guild.add_member(env.create_user("admin"), roles=[admins])
+        channels = [(guild.create_text_channel(f"t{n}"), guild.create_voice_channel(f"v{n}")) for n in range(groups)]
+        started = time.perf_counter()
+        for n, (text, voice) in enumerate(channels):
+            await admin.slash(text, "group create", name=f"Group {n}", text_channel=text, voice_channel=voice)
+        created = time.perf_counter() - started
+        started = time.perf_counter()
+        for n in range(calls):
+            await admin.slash(channels[0][0], "group info", group=f"Group {n % groups}")
+        answered = time.perf_counter() - started
+        _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    await bot.close()
+    print(f"/group create through SimCord: {created / groups * 1000:.2f} ms each ({groups} groups)")
+    print(f"/group info through SimCord: {answered / calls * 1000:.2f} ms each ({calls} calls)")
+    print(f"peak traced memory (bot + simulation, {groups} groups): {peak / 2**20:.1f} MiB")
+
+
+async def main() -> None:
+    """Run every benchmark in a throwaway directory."""
+    with tempfile.TemporaryDirectory() as tmp:
+        await bench_open(Path(tmp))
+        await bench_commands(Path(tmp))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
