@@ -81,7 +81,7 @@ class BalintBot(commands.Bot):
         )
         self.settings = settings
         self.clock = clock or default_clock(settings)
-        self.templates = dict(BUILTIN_TEMPLATES)
+        self.templates = {**BUILTIN_TEMPLATES, **{t.name: t for t in settings.templates}}
 
     async def setup_hook(self) -> None:
         """Open storage, load the cogs and sync the command tree, once per start."""

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.core.errors import Refusal
-from bot.core.phases import BUILTIN_TEMPLATES
+from bot.core.phases import BUILTIN_TEMPLATES, Template, TemplateError, build_template
 from bot.core.timezones import resolve_timezone
 
 DEFAULT_CONFIG_PATH = Path("config.toml")
@@ -45,6 +45,8 @@ class Settings:
     default_timezone: str = "UTC"
     default_template: str = "classic"
     sandbox_port: int = 0
+    warning_minutes: int = 2
+    templates: tuple[Template, ...] = ()
 
     @property
     def offline(self) -> bool:
@@ -109,10 +111,8 @@ def _timezone(key: str, value: Any) -> str:
 
 
 def _template(key: str, value: Any) -> str:
-    name = _text(key, value).casefold()
-    if name not in BUILTIN_TEMPLATES:
-        raise ConfigError(key, f"'{value}' is not a template; use one of {', '.join(BUILTIN_TEMPLATES)}")
-    return name
+    # Checked against the built-in and custom templates once all are read.
+    return _text(key, value).casefold()
 
 
 def _port(key: str, value: Any) -> int:
@@ -123,6 +123,12 @@ def _port(key: str, value: Any) -> int:
     if isinstance(value, bool) or not 0 <= port <= 65535:
         raise ConfigError(key, f"{value} is not a port; use 0 (any free port) to 65535")
     return port
+
+
+def _warning(key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+        raise ConfigError(key, f"{value!r} is not allowed; use a whole number of minutes from 0 (no warning) to 10")
+    return value
 
 
 def _path(key: str, value: Any) -> Path:
@@ -152,6 +158,7 @@ KEYS: Mapping[str, _Key] = {
     "groups.default_timezone": _Key("default_timezone", None, _timezone),
     "groups.default_template": _Key("default_template", None, _template),
     "sandbox.port": _Key("sandbox_port", "BALINT_SANDBOX_PORT", _port),
+    "sessions.warning_minutes": _Key("warning_minutes", None, _warning),
 }
 
 
@@ -172,9 +179,12 @@ def load_settings(environ: Mapping[str, str] | None = None, config_path: Path | 
     explicit = config_path or (Path(env["BALINT_CONFIG"]) if env.get("BALINT_CONFIG") else None)
     path = explicit or DEFAULT_CONFIG_PATH
     raw: dict[str, Any] = {}
+    templates: tuple[Template, ...] = ()
     if path.is_file():
         try:
-            raw = _flatten(tomllib.loads(path.read_text(encoding="utf-8")))
+            document = tomllib.loads(path.read_text(encoding="utf-8"))
+            templates = _templates(document.pop("templates", {}))
+            raw = _flatten(document)
         except tomllib.TOMLDecodeError as error:
             raise ConfigError(str(path), f"is not valid TOML ({error})") from None
         except OSError as error:
@@ -192,4 +202,17 @@ def load_settings(environ: Mapping[str, str] | None = None, config_path: Path | 
             values[key.field] = key.parse(key.env, env[key.env])
         elif name in raw:
             values[key.field] = key.parse(name, raw[name])
-    return Settings(**values)
+    known = set(BUILTIN_TEMPLATES) | {t.name for t in templates}
+    default = values.get("default_template", Settings.default_template)
+    if default not in known:
+        raise ConfigError("groups.default_template", f"'{default}' is not a template; use one of {', '.join(sorted(known))}")
+    return Settings(**values, templates=templates)
+
+
+def _templates(section: Any) -> tuple[Template, ...]:
+    if not isinstance(section, Mapping):
+        raise ConfigError("templates", "expected tables like [templates.short]")
+    try:
+        return tuple(build_template(name, raw) for name, raw in section.items())
+    except TemplateError as error:
+        raise ConfigError(error.where, error.problem) from None

@@ -117,3 +117,81 @@ BUILTIN_TEMPLATES: Mapping[str, Template] = {
 }
 
 DEFAULT_TEMPLATE = "classic"
+
+
+class TemplateError(ValueError):
+    """A custom template that cannot be used; `where` names the offending part."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        super().__init__(f"{where}: {problem}")
+        self.where = where
+        self.problem = problem
+
+
+TEMPLATE_NAME_MAX = 30
+PHASES_MAX = 12
+PHASE_MINUTES_MAX = 180
+GUIDANCE_MAX = 1000
+_PHASE_KEYS = {"name", "minutes", "guidance", "speaker", "pushback"}
+
+
+def build_template(name: str, raw: object) -> Template:
+    """Validate a custom template from config (`[templates.<name>]`) and build it.
+
+    The presenter's phases and the push-back decide who may speak and when the presenter is
+    muted, so they are checked as strictly as the minutes: at most one push-back phase, in
+    which the presenter does not speak.
+    """
+    where = f"templates.{name}"
+    if not (1 <= len(name) <= TEMPLATE_NAME_MAX and all(c.isascii() and (c.isalnum() or c == "-") for c in name)
+            and name == name.lower()):
+        raise TemplateError(where, "a template name is 1-30 lower-case letters, digits or '-'")
+    if name in BUILTIN_TEMPLATES:
+        raise TemplateError(where, f"'{name}' is a built-in template; give yours another name")
+    if not isinstance(raw, dict):
+        raise TemplateError(where, "expected a table with title and phases")
+    unknown = set(raw) - {"title", "phases"}
+    if unknown:
+        raise TemplateError(f"{where}.{sorted(unknown)[0]}", "is not a template setting; use title and phases")
+    title = raw.get("title", name)
+    if not isinstance(title, str) or not 1 <= len(title.strip()) <= 100:
+        raise TemplateError(f"{where}.title", "expected a title of 1-100 characters")
+    phases_raw = raw.get("phases")
+    if not isinstance(phases_raw, list) or not 1 <= len(phases_raw) <= PHASES_MAX:
+        raise TemplateError(f"{where}.phases", f"expected a list of 1-{PHASES_MAX} phases")
+    phases = tuple(_build_phase(f"{where}.phases[{n}]", item) for n, item in enumerate(phases_raw))
+    if sum(phase.pushback for phase in phases) > 1:
+        raise TemplateError(f"{where}.phases", "at most one phase can be the push-back")
+    keys = [phase.key for phase in phases]
+    if len(set(keys)) != len(keys):
+        raise TemplateError(f"{where}.phases", "two phases have the same name")
+    return Template(name=name, title=title.strip(), phases=phases)
+
+
+def _build_phase(where: str, raw: object) -> Phase:
+    if not isinstance(raw, dict):
+        raise TemplateError(where, "expected a table with name, minutes, guidance and speaker")
+    unknown = set(raw) - _PHASE_KEYS
+    if unknown:
+        raise TemplateError(f"{where}.{sorted(unknown)[0]}", f"is not a phase setting; use {', '.join(sorted(_PHASE_KEYS))}")
+    name = raw.get("name")
+    if not isinstance(name, str) or not 1 <= len(name.strip()) <= 50:
+        raise TemplateError(f"{where}.name", "expected a name of 1-50 characters")
+    minutes = raw.get("minutes")
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= PHASE_MINUTES_MAX:
+        raise TemplateError(f"{where}.minutes", f"expected a whole number of minutes from 1 to {PHASE_MINUTES_MAX}")
+    guidance = raw.get("guidance", "")
+    if not isinstance(guidance, str) or len(guidance) > GUIDANCE_MAX:
+        raise TemplateError(f"{where}.guidance", f"expected text of at most {GUIDANCE_MAX} characters")
+    speakers = {s.value: s for s in Speaker}
+    speaker = raw.get("speaker", "group-and-presenter")
+    if speaker not in speakers:
+        raise TemplateError(f"{where}.speaker", f"'{speaker}' is not allowed; use one of {', '.join(speakers)}")
+    pushback = raw.get("pushback", False)
+    if not isinstance(pushback, bool):
+        raise TemplateError(f"{where}.pushback", "expected true or false")
+    if pushback and speakers[speaker] in (Speaker.PRESENTER, Speaker.GROUP_AND_PRESENTER):
+        raise TemplateError(f"{where}.speaker", "in the push-back phase the presenter is silent: use group or leader")
+    key = "-".join(name.strip().lower().split())
+    return Phase(key=key, name=name.strip(), minutes=minutes, guidance=guidance.strip(),
+                 speaker=speakers[speaker], pushback=pushback)

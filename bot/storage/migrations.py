@@ -40,4 +40,45 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX members_user ON members (user_id);
     CREATE INDEX leaders_user ON leaders (user_id)
     """,
+    # 2: sessions, and the server mutes the bot made (so it undoes only its own).
+    """
+    CREATE TABLE sessions (
+        id                INTEGER PRIMARY KEY,
+        group_id          INTEGER NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+        template          TEXT    NOT NULL,
+        -- the template's phases as JSON, frozen for the session's life
+        phases            TEXT    NOT NULL,
+        title             TEXT,
+        -- the presenter, only when not anonymous: the bot mutes them during the push-back
+        presenter_id      INTEGER,
+        anonymous         INTEGER NOT NULL DEFAULT 0 CHECK (anonymous IN (0, 1)),
+        status            TEXT    NOT NULL CHECK (status IN ('running', 'paused', 'ended')),
+        phase_index       INTEGER NOT NULL CHECK (phase_index >= 0),
+        -- UTC ISO instant the phase ends, while running
+        deadline          TEXT,
+        -- seconds left in the phase, while paused
+        remaining         REAL,
+        warned            INTEGER NOT NULL DEFAULT 0,
+        timed_up          INTEGER NOT NULL DEFAULT 0,
+        -- bumped by every change: a writer that read an older version loses, so two
+        -- processes (or a timer and a button) never both apply a change
+        version           INTEGER NOT NULL DEFAULT 0,
+        panel_channel_id  INTEGER,
+        panel_message_id  INTEGER,
+        -- missing permissions already told to the leaders, comma-separated
+        reported          TEXT    NOT NULL DEFAULT '',
+        started_at        TEXT    NOT NULL,
+        ended_at          TEXT,
+        CHECK (anonymous = 0 OR presenter_id IS NULL)
+    );
+    CREATE UNIQUE INDEX sessions_one_live_per_group ON sessions (group_id) WHERE status != 'ended';
+    CREATE INDEX sessions_live ON sessions (status) WHERE status != 'ended';
+    CREATE TABLE voice_mutes (
+        guild_id    INTEGER NOT NULL,
+        user_id     INTEGER NOT NULL,
+        session_id  INTEGER REFERENCES sessions (id) ON DELETE SET NULL,
+        muted_at    TEXT    NOT NULL,
+        PRIMARY KEY (guild_id, user_id)
+    )
+    """,
 )

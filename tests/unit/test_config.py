@@ -104,3 +104,61 @@ def test_example_config_loads(tmp_path: Path) -> None:
     """The example, copied as it is, is a valid config."""
     example = (Path(__file__).parents[2] / "config.example.toml").read_text(encoding="utf-8")
     assert _load(tmp_path, example) == Settings()
+
+
+CUSTOM = """
+[groups]
+default_template = "short"
+[templates.short]
+title = "Short case"
+phases = [
+  { name = "Presentation", minutes = 5, speaker = "presenter", guidance = "Tell it." },
+  { name = "Discussion", minutes = 10, speaker = "group", pushback = true },
+  { name = "Closing", minutes = 3, speaker = "leader" },
+]
+"""
+
+
+def test_custom_template_loads_and_can_be_the_default(tmp_path: Path) -> None:
+    """A valid custom template is built, and may be the groups' default."""
+    settings = _load(tmp_path, CUSTOM)
+    (short,) = settings.templates
+    assert short.name == "short" and short.total_minutes == 18
+    assert [p.pushback for p in short.phases] == [False, True, False]
+    assert short.phases[0].presenter_speaks and not short.phases[1].presenter_speaks
+    assert settings.default_template == "short"
+
+
+def test_the_commented_example_template_is_valid(tmp_path: Path) -> None:
+    """The example template in config.example.toml, uncommented, loads."""
+    example = (Path(__file__).parents[2] / "config.example.toml").read_text(encoding="utf-8")
+    block = example.split("# [templates.short]", 1)[1].split("\n\n", 1)[0]
+    toml = "[templates.short]\n" + "\n".join(line.removeprefix("# ") for line in block.strip().splitlines())
+    assert _load(tmp_path, toml).templates[0].total_minutes == 30
+
+
+@pytest.mark.parametrize(
+    ("toml", "key", "problem"),
+    [
+        (CUSTOM.replace("minutes = 5", "minutes = 0"), "templates.short.phases[0].minutes", "from 1 to 180"),
+        (CUSTOM.replace('speaker = "group", pushback', 'speaker = "presenter", pushback'),
+         "templates.short.phases[1].speaker", "presenter is silent"),
+        (CUSTOM.replace('speaker = "leader"', 'speaker = "leader", pushback = true'),
+         "templates.short.phases", "at most one phase can be the push-back"),
+        (CUSTOM.replace('speaker = "leader"', 'speaker = "nobody"'), "templates.short.phases[2].speaker",
+         "'nobody' is not allowed"),
+        (CUSTOM.replace("[templates.short]", "[templates.classic]").replace('"short"', '"classic"'),
+         "templates.classic", "is a built-in template"),
+        (CUSTOM.replace("[templates.short]", "[templates.Short_One]").replace('"short"', '"classic"'),
+         "templates.Short_One", "lower-case letters"),
+        (CUSTOM.replace("phases = [", "colour = 1\nphases = ["), "templates.short.colour", "not a template setting"),
+        (CUSTOM.replace('default_template = "short"', 'default_template = "long"'), "groups.default_template",
+         "'long' is not a template"),
+        ("[sessions]\nwarning_minutes = 11\n", "sessions.warning_minutes", "from 0 (no warning) to 10"),
+    ],
+)
+def test_bad_templates_name_the_template_phase_and_key(tmp_path: Path, toml: str, key: str, problem: str) -> None:
+    """A broken custom template stops the start with its exact place."""
+    with pytest.raises(ConfigError) as raised:
+        _load(tmp_path, toml)
+    assert f"config error: {key}: " in str(raised.value) and problem in str(raised.value)
