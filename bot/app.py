@@ -13,7 +13,9 @@ from bot.config import Settings
 from bot.core.clock import Clock, ScaledClock, SystemClock
 from bot.core.groups import GroupRules
 from bot.core.phases import BUILTIN_TEMPLATES
+from bot.core.timers import SchedulerTimers, Timers
 from bot.discord_io.replies import NO_MENTIONS, answer_privately
+from bot.discord_io.session_runner import SessionRunner
 from bot.storage import Database, SqliteGroupStore
 
 log = logging.getLogger(__name__)
@@ -22,6 +24,7 @@ log = logging.getLogger(__name__)
 # never becomes a command by accident.
 EXTENSIONS: Sequence[str] = (
     "cogs.groups",
+    "cogs.sessions",
     "cogs.help",
 )
 
@@ -68,8 +71,9 @@ class BalintBot(commands.Bot):
     db: Database
     groups: GroupRules
     group_store: SqliteGroupStore
+    sessions: SessionRunner
 
-    def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
+    def __init__(self, settings: Settings, *, clock: Clock | None = None, timers: Timers | None = None) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
@@ -81,6 +85,10 @@ class BalintBot(commands.Bot):
         )
         self.settings = settings
         self.clock = clock or default_clock(settings)
+        # APScheduler in production; tests and the sandbox pass timers on the event loop,
+        # which SimCord's virtual clock moves.
+        self.timers = timers or SchedulerTimers(self.clock, settings.time_scale)
+        self._restored = False
         self.templates = {**BUILTIN_TEMPLATES, **{t.name: t for t in settings.templates}}
 
     async def setup_hook(self) -> None:
@@ -92,9 +100,11 @@ class BalintBot(commands.Bot):
             default_timezone=self.settings.default_timezone,
             default_template=self.settings.default_template,
         )
+        self.sessions = SessionRunner(self)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands()
+        self.timers.start(self.sessions.sweep)
 
     async def sync_commands(self) -> None:
         """Register the slash commands: to the development server if configured, else globally."""
@@ -109,12 +119,20 @@ class BalintBot(commands.Bot):
             log.info("synced %d commands globally", len(synced))
 
     async def on_ready(self) -> None:
-        """Log the connection; nothing is synced here, as READY comes again on every reconnect."""
+        """Rebuild session timers and settle mutes from the database, once the member cache is there.
+
+        Nothing is synced here: READY comes again on every reconnect. Restoring again after a
+        reconnect is harmless (every step re-reads the database), but once is enough.
+        """
         log.info("connected as %s to %d servers", self.user, len(self.guilds))
+        if not self._restored:
+            self._restored = True
+            await self.sessions.restore()
 
     async def close(self) -> None:
         """Stop Discord first, then close the database so the process can exit."""
         try:
+            self.timers.shutdown()
             await super().close()
         finally:
             db = getattr(self, "db", None)

@@ -205,7 +205,9 @@ def load_settings(environ: Mapping[str, str] | None = None, config_path: Path | 
     known = set(BUILTIN_TEMPLATES) | {t.name for t in templates}
     default = values.get("default_template", Settings.default_template)
     if default not in known:
-        raise ConfigError("groups.default_template", f"'{default}' is not a template; use one of {', '.join(sorted(known))}")
+        raise ConfigError(
+            "groups.default_template", f"'{default}' is not a template; use one of {', '.join(sorted(known))}"
+        )
     return Settings(**values, templates=templates)
 
 

@@ -173,7 +173,9 @@ def _build_phase(where: str, raw: object) -> Phase:
         raise TemplateError(where, "expected a table with name, minutes, guidance and speaker")
     unknown = set(raw) - _PHASE_KEYS
     if unknown:
-        raise TemplateError(f"{where}.{sorted(unknown)[0]}", f"is not a phase setting; use {', '.join(sorted(_PHASE_KEYS))}")
+        raise TemplateError(
+            f"{where}.{sorted(unknown)[0]}", f"is not a phase setting; use {', '.join(sorted(_PHASE_KEYS))}"
+        )
     name = raw.get("name")
     if not isinstance(name, str) or not 1 <= len(name.strip()) <= 50:
         raise TemplateError(f"{where}.name", "expected a name of 1-50 characters")

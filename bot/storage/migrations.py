@@ -79,6 +79,21 @@ MIGRATIONS: tuple[str, ...] = (
         session_id  INTEGER REFERENCES sessions (id) ON DELETE SET NULL,
         muted_at    TEXT    NOT NULL,
         PRIMARY KEY (guild_id, user_id)
-    )
+    );
+    -- Anonymous feedback after a session. Who answered (to answer once) and what was
+    -- answered are kept apart, with nothing to join them: answers get random ids and no
+    -- time, so neither their order nor their place in the file tells who wrote them.
+    CREATE TABLE feedback_voters (
+        session_id  INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        user_id     INTEGER NOT NULL,
+        PRIMARY KEY (session_id, user_id)
+    );
+    CREATE TABLE feedback (
+        id          INTEGER PRIMARY KEY,
+        session_id  INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        rating      INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+        comment     TEXT CHECK (comment IS NULL OR length(comment) <= 500)
+    );
+    CREATE INDEX feedback_session ON feedback (session_id)
     """,
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 from datetime import datetime
 
@@ -180,3 +181,26 @@ class SqliteSessionStore:
         """Return every mute of ours still in place: (guild, user, session)."""
         rows = await self.db.fetch_all("SELECT guild_id, user_id, session_id FROM voice_mutes ORDER BY muted_at")
         return [(int(r["guild_id"]), int(r["user_id"]), r["session_id"]) for r in rows]
+
+    # Anonymous feedback.
+
+    async def add_feedback(self, session_id: int, user_id: int, rating: int, comment: str | None) -> bool:
+        """Record one answer per person; False if they already answered."""
+        async with self.db.transaction() as tx:
+            added = await tx.execute(
+                "INSERT OR IGNORE INTO feedback_voters (session_id, user_id) VALUES (?, ?)", (session_id, user_id)
+            )
+            if added != 1:
+                return False
+            await tx.execute(
+                "INSERT INTO feedback (id, session_id, rating, comment) VALUES (?, ?, ?, ?)",
+                (secrets.randbits(62), session_id, rating, comment),
+            )
+        return True
+
+    async def feedback(self, session_id: int) -> list[tuple[int, str | None]]:
+        """Return the answers (rating, comment), in no meaningful order."""
+        rows = await self.db.fetch_all(
+            "SELECT rating, comment FROM feedback WHERE session_id = ? ORDER BY id", (session_id,)
+        )
+        return [(int(r["rating"]), r["comment"]) for r in rows]

@@ -15,6 +15,7 @@ import simcord
 from bot.app import BalintBot
 from bot.config import Settings
 from bot.core.clock import FunctionClock
+from bot.core.timers import LoopTimers
 from tests.support.openapi import check_requests
 
 MEMBER_NAMES = ("ada", "ben", "chloe", "dev", "eve")
@@ -38,10 +39,8 @@ class Harness:
 
     def new_bot(self, **settings: Any) -> BalintBot:
         # The bot's clock follows SimCord's virtual clock, as in the sandbox.
-        bot = BalintBot(
-            Settings(database=self.db_path, **settings),
-            clock=FunctionClock(lambda: self.env.now()),
-        )
+        clock = FunctionClock(lambda: self.env.now())
+        bot = BalintBot(Settings(database=self.db_path, **settings), clock=clock, timers=LoopTimers(clock))
         self.bots.append(bot)
         return bot
 

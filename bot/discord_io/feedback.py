@@ -1,0 +1,126 @@
+"""Anonymous feedback after a session: a 1-5 rating and an optional comment."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, cast
+
+import discord
+
+from bot.core.errors import Refusal
+from bot.core.session import Session
+from bot.discord_io.groups import BRAND
+from bot.discord_io.replies import answer_privately, refusals
+
+if TYPE_CHECKING:
+    from bot.app import BalintBot
+
+# Leaders see results only from this many answers on: fewer would let them guess who said what.
+RESULTS_FROM = 3
+COMMENT_MAX = 500
+
+
+async def _session_and_group(interaction: discord.Interaction[Any], session_id: int) -> tuple[Any, Any]:
+    bot = cast("BalintBot", interaction.client)
+    session = await bot.sessions.store.get(session_id)
+    group = await bot.group_store.group_by_id(session.group_id) if session else None
+    if session is None or group is None or group.guild_id != interaction.guild_id:
+        raise Refusal("This session no longer exists.")
+    return session, group
+
+
+class FeedbackModal(discord.ui.Modal):
+    """The form: a rating and a comment; nothing says who sent it."""
+
+    def __init__(self, session_id: int) -> None:
+        super().__init__(title="How was this session for you?", timeout=15 * 60)
+        self.session_id = session_id
+        self.rating: discord.ui.Select[Any] = discord.ui.Select(
+            custom_id="rating", placeholder="1 to 5",
+            options=[discord.SelectOption(label=f"{n} · {word}", value=str(n)) for n, word in
+                     ((5, "very helpful"), (4, "helpful"), (3, "so-so"), (2, "not much"), (1, "not at all"))],
+        )
+        self.comment: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            custom_id="comment", style=discord.TextStyle.paragraph, required=False, max_length=COMMENT_MAX,
+            placeholder="Optional. Please name no one, patient or colleague.",
+        )
+        self.add_item(discord.ui.Label(text="Rating", component=self.rating))
+        self.add_item(discord.ui.Label(text="Comment (optional)", component=self.comment))
+
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        """Store the answer once per person, without linking it to them."""
+        bot = cast("BalintBot", interaction.client)
+        async with refusals(interaction):
+            await _session_and_group(interaction, self.session_id)
+            rating = int(self.rating.values[0])
+            comment = self.comment.value.strip() or None
+            if not await bot.sessions.store.add_feedback(self.session_id, interaction.user.id, rating, comment):
+                raise Refusal("You already answered for this session; thank you.")
+            await answer_privately(interaction, "Thank you. Your answer is anonymous.")
+
+
+class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
+                     template=r"balint:fb:(?P<session>\d+):(?P<what>give|results)"):
+    """Give feedback (members), or see the results (leaders, from 3 answers on)."""
+
+    def __init__(self, session_id: int, what: str) -> None:
+        super().__init__(discord.ui.Button(
+            label="Give feedback (anonymous)" if what == "give" else "Results (leaders)",
+            style=discord.ButtonStyle.primary if what == "give" else discord.ButtonStyle.secondary,
+            custom_id=f"balint:fb:{session_id}:{what}",
+        ))
+        self.session_id = session_id
+        self.what = what
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> FeedbackButton:
+        """Rebuild the button from its custom id, also after a restart."""
+        return cls(int(match["session"]), match["what"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Open the form for a member, or show a leader the results."""
+        bot = cast("BalintBot", interaction.client)
+        async with refusals(interaction):
+            _, group = await _session_and_group(interaction, self.session_id)
+            user = interaction.user.id
+            if self.what == "give":
+                if not (group.is_member(user) or group.is_leader(user)):
+                    raise Refusal(f"Only members of {group.name} give feedback on its sessions.")
+                await interaction.response.send_modal(FeedbackModal(self.session_id))
+                return
+            if not group.is_leader(user):
+                raise Refusal(f"Only the leaders of {group.name} see the feedback.")
+            answers = await bot.sessions.store.feedback(self.session_id)
+            if len(answers) < RESULTS_FROM:
+                raise Refusal(
+                    f"Results show once at least {RESULTS_FROM} members have answered ({len(answers)} so far), "
+                    "so that no answer can be traced to its author."
+                )
+            await answer_privately(interaction, embed=results_embed(answers))
+
+
+def results_embed(answers: list[tuple[int, str | None]]) -> discord.Embed:
+    """Summarise the answers: average, spread, and the comments in no particular order."""
+    ratings = [rating for rating, _ in answers]
+    spread = "  ".join(f"{n}★ ×{ratings.count(n)}" for n in range(5, 0, -1))
+    embed = discord.Embed(
+        title="Session feedback",
+        description=f"{len(answers)} answers · average {sum(ratings) / len(ratings):.1f} / 5\n{spread}",
+        colour=BRAND,
+    )
+    comments = sorted(c for _, c in answers if c)
+    if comments:
+        embed.add_field(name="Comments", value="\n".join(f"• {c}" for c in comments)[:1024], inline=False)
+    return embed
+
+
+def feedback_view(session: Session) -> discord.ui.View:
+    """Hold the closing message's two buttons."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(FeedbackButton(session.id, "give"))
+    view.add_item(FeedbackButton(session.id, "results"))
+    return view
+
+
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (FeedbackButton,)

@@ -1,0 +1,414 @@
+"""Runs sessions in Discord: applies the core's transitions and turns them into messages and mutes.
+
+Every change follows one path: read the session, let `PhaseClock` compute the next state,
+store it only if nobody changed the session meanwhile (its version), then carry out what
+changed: the panel, the phase's guidance, the closing, the presenter's mute, the next
+wake-up. A Discord call that fails for a permission never undoes the change: it is
+reported to the leaders, once per session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.core.errors import Refusal
+from bot.core.groups import Group, Pushback
+from bot.core.session import Moment, PhaseClock, Session, SessionState, Status
+from bot.discord_io.feedback import feedback_view
+from bot.discord_io.replies import NO_MENTIONS, answer_privately, refusals
+from bot.discord_io.sessions import (
+    CLOSING,
+    panel_embed,
+    panel_view,
+    phase_message,
+    time_up_message,
+    warning_message,
+)
+from bot.storage.sessions import SessionAlreadyLive, SqliteSessionStore
+
+if TYPE_CHECKING:
+    from bot.app import BalintBot
+
+log = logging.getLogger(__name__)
+
+# Discord's error code for editing the voice state of a member who is not in voice.
+NOT_IN_VOICE = 40032
+
+
+def _leaders_only(group: Group) -> Refusal:
+    return Refusal(f"Only the leaders of {group.name} control its sessions; ask a leader.")
+
+
+class SessionRunner:
+    """The sessions of every group this process serves."""
+
+    def __init__(self, bot: BalintBot) -> None:
+        self.bot = bot
+        self.store = SqliteSessionStore(bot.db)
+        # One change at a time per session inside this process; across processes the
+        # version check in the database decides.
+        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    @property
+    def warning(self) -> timedelta:
+        """How long before a phase ends the warning comes."""
+        return timedelta(minutes=self.bot.settings.warning_minutes)
+
+    def phase_clock(self, session: Session) -> PhaseClock:
+        """Return the transitions for this session's phases."""
+        return PhaseClock(session.phases, self.warning)
+
+    async def _group(self, session: Session) -> Group:
+        group = await self.bot.group_store.group_by_id(session.group_id)
+        if group is None:
+            raise Refusal("This session's group no longer exists.")
+        return group
+
+    # ---------------------------------------------------------------- starting
+
+    async def start(self, interaction: discord.Interaction[Any], group: Group, *,
+                    presenter: discord.Member | None, template: str | None) -> None:
+        """Start a session for the group and post its panel in the group's text channel."""
+        if not group.is_leader(interaction.user.id):
+            raise _leaders_only(group)
+        name = self.bot.groups.check_template(template) if template else group.settings.template
+        chosen = self.bot.templates.get(name)
+        if chosen is None:
+            raise Refusal(f"The template {name} is no longer configured; choose another with the template option.")
+        if presenter is not None:
+            if presenter.bot:
+                raise Refusal("A bot cannot present a case; choose a member of the group.")
+            if not (group.is_member(presenter.id) or group.is_leader(presenter.id)):
+                raise Refusal(
+                    f"{presenter.mention} is not a member of {group.name}; they join with /group join first."
+                )
+        now = self.bot.clock.now()
+        clock = PhaseClock(chosen.phases, self.warning)
+        try:
+            session = await self.store.insert(
+                group_id=group.id, template=chosen.name, phases=chosen.phases, title=None,
+                presenter_id=presenter.id if presenter else None, anonymous=False,
+                state=clock.start(now), started_at=now,
+            )
+        except SessionAlreadyLive:
+            raise Refusal(
+                f"{group.name} already has a session running; end it before starting another."
+            ) from None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        channel = self.bot.get_partial_messageable(group.text_channel_id, guild_id=group.guild_id)
+        try:
+            panel = await channel.send(
+                embed=panel_embed(session, group, now), view=panel_view(session) or discord.utils.MISSING
+            )
+        except discord.HTTPException as error:
+            log.warning("session %d: panel not posted (HTTP %d)", session.id, error.status)
+            await interaction.followup.send(
+                f"The session started, but I could not post its panel in <#{group.text_channel_id}>: I need "
+                "View Channel, Send Messages and Embed Links there. Here is the panel meanwhile.",
+                embed=panel_embed(session, group, now), view=panel_view(session) or discord.utils.MISSING,
+                ephemeral=True,
+            )
+        else:
+            await self.store.set_panel(session.id, panel.channel.id, panel.id)
+            await interaction.followup.send(
+                f"The session started; its panel is in <#{group.text_channel_id}>.", ephemeral=True
+            )
+        await self._post(group, phase_message(session), session)
+        await self._reconcile_presenter(session, group)
+        self._schedule(session)
+
+    # ---------------------------------------------------------------- controls
+
+    async def session_for(self, interaction: discord.Interaction[Any]) -> Session:
+        """Find the session a slash command is about: its channel's group, else the one the user leads."""
+        guild_id = interaction.guild_id
+        assert guild_id is not None
+        channel_id = interaction.channel_id or 0
+        group = await self.bot.group_store.group_using_channel(guild_id, channel_id)
+        if group is not None:
+            session = await self.store.live_for_group(group.id)
+            if session is None:
+                raise Refusal(f"{group.name} has no session running; a leader starts one with /session start.")
+            return session
+        led = [g for g in await self.bot.group_store.groups_in_guild(guild_id) if g.is_leader(interaction.user.id)]
+        live = [s for g in led if (s := await self.store.live_for_group(g.id)) is not None]
+        if len(live) == 1:
+            return live[0]
+        raise Refusal("Run this in the text channel of the group whose session you mean.")
+
+    async def control(self, interaction: discord.Interaction[Any], session_id: int, action: str, *,
+                      minutes: int | None = None) -> None:
+        """Apply a leader's control (pause, resume, extend, next, back, end) to a session."""
+        async with refusals(interaction), self._locks[session_id]:
+            session = await self.store.get(session_id)
+            if session is None:
+                raise Refusal("This session no longer exists.")
+            group = await self._group(session)
+            if not group.is_leader(interaction.user.id):
+                raise _leaders_only(group)
+            clock = self.phase_clock(session)
+            now = self.bot.clock.now()
+            state = session.state
+            if action == "pause":
+                new = clock.pause(state, now)
+            elif action == "resume":
+                new = clock.resume(state, now)
+            elif action == "extend":
+                new = clock.extend(state, minutes or 0, now)
+            elif action == "next":
+                new = clock.next(state, now)
+            elif action == "back":
+                new = clock.back(state, now)
+            elif action == "end":
+                new = clock.end(state, now)
+            else:
+                raise ValueError(action)
+            changed = await self._save(session, new)
+            await self._show(changed, group, interaction, action)
+            await self._after(session, changed, group)
+
+    async def _save(self, session: Session, state: SessionState) -> Session:
+        changed = await self.store.save_state(session, state, self.bot.clock.now())
+        if changed is None:
+            raise Refusal("The session changed at the same moment; look at the panel and try again.")
+        return changed
+
+    async def _show(self, session: Session, group: Group, interaction: discord.Interaction[Any],
+                    action: str) -> None:
+        """Update the panel: through the click itself when it came from the panel, else by an edit."""
+        now = self.bot.clock.now()
+        embed = panel_embed(session, group, now)
+        view = panel_view(session)
+        from_panel = (
+            interaction.type is discord.InteractionType.component and interaction.message is not None
+            and interaction.message.id == session.panel_message_id
+        )
+        if from_panel:
+            await interaction.response.edit_message(embed=embed, view=view)
+            return
+        await answer_privately(interaction, _done(action, session))
+        await self._edit_panel(session, group)
+
+    async def _edit_panel(self, session: Session, group: Group) -> None:
+        if session.panel_message_id is None or session.panel_channel_id is None:
+            return
+        channel = self.bot.get_partial_messageable(session.panel_channel_id, guild_id=group.guild_id)
+        try:
+            await channel.get_partial_message(session.panel_message_id).edit(
+                embed=panel_embed(session, group, self.bot.clock.now()), view=panel_view(session)
+            )
+        except discord.HTTPException as error:
+            log.warning("session %d: panel not updated (HTTP %d)", session.id, error.status)
+
+    async def _after(self, before: Session, after: Session, group: Group) -> None:
+        """Carry out what a change means beyond the panel."""
+        ended = after.state.status is Status.ENDED
+        if not ended and after.state.phase_index != before.state.phase_index:
+            await self._post(group, phase_message(after), after)
+        if ended:
+            await self._post(group, CLOSING, after, view=feedback_view(after))
+        await self._reconcile_presenter(after, group)
+        self._schedule(after)
+
+    # ---------------------------------------------------------------- time
+
+    def _schedule(self, session: Session) -> None:
+        key = f"session:{session.id}"
+        at = self.phase_clock(session).next_wakeup(session.state)
+        if at is None:
+            self.bot.timers.cancel(key)
+            return
+        session_id = session.id
+
+        async def wake() -> None:
+            await self.wake(session_id)
+
+        self.bot.timers.schedule(key, at, wake)
+
+    async def wake(self, session_id: int) -> None:
+        """Send what is due in a session (once: claimed in the database first), then sleep again."""
+        async with self._locks[session_id]:
+            session = await self.store.get(session_id)
+            if session is None or session.state.status is not Status.RUNNING:
+                return
+            group = await self._group(session)
+            clock = self.phase_clock(session)
+            now = self.bot.clock.now()
+            moment = clock.due(session.state, now)
+            while moment is not None:
+                claimed = await self.store.save_state(session, clock.mark(session.state, moment), now)
+                if claimed is None:
+                    return  # another process or control got there first; it schedules the rest
+                phase = clock.phase(claimed.state)
+                if moment is Moment.WARNING:
+                    await self._post(group, warning_message(phase, self.bot.settings.warning_minutes), claimed)
+                    session = claimed
+                else:
+                    auto = group.settings.auto_advance
+                    await self._post(group, time_up_message(phase, auto=auto, last=clock.is_last(claimed.state)),
+                                     claimed)
+                    session = claimed
+                    if auto:
+                        moved = clock.end(claimed.state, now) if clock.is_last(claimed.state) \
+                            else clock.next(claimed.state, now)
+                        advanced = await self.store.save_state(claimed, moved, now)
+                        if advanced is None:
+                            return
+                        await self._edit_panel(advanced, group)
+                        await self._after(claimed, advanced, group)
+                        return
+                moment = clock.due(session.state, now)
+            self._schedule(session)
+
+    async def sweep(self) -> None:
+        """Look at every live session again: covers a timer that overslept or was lost."""
+        for session in await self.store.live():
+            await self.wake(session.id)
+
+    async def restore(self) -> None:
+        """Rebuild every timer from the database and settle mutes left by a stopped process."""
+        for session in await self.store.live():
+            await self.wake(session.id)
+            fresh = await self.store.get(session.id)
+            if fresh is not None:
+                self._schedule(fresh)
+                await self._reconcile_presenter(fresh, await self._group(fresh))
+        for guild_id, user_id, session_id in await self.store.mutes():
+            owner = await self.store.get(session_id) if session_id is not None else None
+            if owner is None or owner.state.status is Status.ENDED:
+                await self._unmute(guild_id, user_id, owner)
+
+    # ---------------------------------------------------------------- voice
+
+    def _presenter_silenced(self, session: Session, group: Group) -> bool:
+        return (
+            session.presenter_id is not None
+            and not session.anonymous
+            and group.settings.pushback is Pushback.MUTE
+            and session.state.status is not Status.ENDED
+            and session.phases[session.state.phase_index].pushback
+        )
+
+    async def _reconcile_presenter(self, session: Session, group: Group) -> None:
+        """Mute the presenter during the push-back and unmute them after, as far as voice allows."""
+        if session.presenter_id is None:
+            return
+        guild = self.bot.get_guild(group.guild_id)
+        member = guild.get_member(session.presenter_id) if guild else None
+        ours = await self.store.has_mute(group.guild_id, session.presenter_id)
+        if self._presenter_silenced(session, group):
+            if ours or member is None or member.voice is None or member.voice.channel is None \
+                    or member.voice.channel.id != group.voice_channel_id:
+                return  # muted already, or not in the group's voice: muted when they join it
+            await self._set_mute(member, True, session, group)
+        elif ours:
+            await self._unmute(group.guild_id, session.presenter_id, session)
+
+    async def _set_mute(self, member: discord.Member, mute: bool, session: Session | None,
+                        group: Group | None) -> bool:
+        """Server-mute or unmute; tell the leaders once if the permission is missing."""
+        try:
+            await member.edit(mute=mute, reason="Balint session: the presenter listens during the discussion"
+                              if mute else "Balint session: the discussion is over")
+        except discord.Forbidden:
+            if session is not None and group is not None:
+                await self.report(session, group, "mute_members",
+                                  f"I cannot {'mute' if mute else 'unmute'} the presenter: I need the Mute Members"
+                                  f" permission in <#{group.voice_channel_id}>. The session goes on.")
+            return False
+        except discord.HTTPException as error:
+            if error.code == NOT_IN_VOICE:
+                return False  # left voice meanwhile: settled when they next join
+            raise
+        if mute and session is not None:
+            await self.store.record_mute(member.guild.id, member.id, session.id, self.bot.clock.now())
+        elif not mute:
+            await self.store.forget_mute(member.guild.id, member.id)
+        return True
+
+    async def _unmute(self, guild_id: int, user_id: int, session: Session | None) -> None:
+        guild = self.bot.get_guild(guild_id)
+        member = guild.get_member(user_id) if guild else None
+        if member is None or member.voice is None or member.voice.channel is None:
+            return  # a server mute can only be lifted in voice: done when they next join
+        group = await self._group(session) if session is not None else None
+        await self._set_mute(member, False, session, group)
+
+    async def on_voice_join(self, member: discord.Member) -> None:
+        """Settle a member who just joined voice: lift a mute of ours that is over, or apply one that is due."""
+        if await self.store.has_mute(member.guild.id, member.id):
+            sessions = [s for s in await self.store.live() if s.presenter_id == member.id]
+            for session in sessions:
+                group = await self._group(session)
+                if group.guild_id == member.guild.id and self._presenter_silenced(session, group):
+                    return
+            await self._set_mute(member, False, None, None)
+            return
+        for session in await self.store.live():
+            if session.presenter_id == member.id:
+                group = await self._group(session)
+                if group.guild_id == member.guild.id:
+                    await self._reconcile_presenter(session, group)
+
+    # ---------------------------------------------------------------- messages
+
+    async def _post(self, group: Group, content: str, session: Session,
+                    view: discord.ui.View | None = None) -> None:
+        channel = self.bot.get_partial_messageable(group.text_channel_id, guild_id=group.guild_id)
+        try:
+            await channel.send(content, view=view or discord.utils.MISSING, allowed_mentions=NO_MENTIONS)
+        except discord.Forbidden:
+            await self._tell_leaders_directly(
+                session, group, "send_messages",
+                f"I cannot post in <#{group.text_channel_id}> for {group.name}: I need View Channel and Send"
+                " Messages there. The session goes on.",
+            )
+        except discord.HTTPException as error:
+            log.warning("session %d: message not posted (HTTP %d)", session.id, error.status)
+
+    async def report(self, session: Session, group: Group, what: str, text: str) -> None:
+        """Tell the leaders about a problem, once per session, in the group's channel."""
+        if not await self.store.claim_report(session.id, what):
+            return
+        leaders = " ".join(f"<@{uid}>" for uid in group.leader_ids)
+        channel = self.bot.get_partial_messageable(group.text_channel_id, guild_id=group.guild_id)
+        try:
+            await channel.send(f"{leaders} {text}", allowed_mentions=discord.AllowedMentions(users=True))
+        except discord.HTTPException:
+            await self._dm_leaders(group, text)
+
+    async def _tell_leaders_directly(self, session: Session, group: Group, what: str, text: str) -> None:
+        if await self.store.claim_report(session.id, what):
+            await self._dm_leaders(group, text)
+
+    async def _dm_leaders(self, group: Group, text: str) -> None:
+        for leader_id in group.leader_ids:
+            try:
+                user = self.bot.get_user(leader_id) or await self.bot.fetch_user(leader_id)
+                await user.send(text)
+            except discord.HTTPException:
+                log.warning("group %d: could not tell a leader about a problem", group.id)
+
+    async def status(self, interaction: discord.Interaction[Any]) -> None:
+        """Show anyone the session's panel, privately."""
+        session = await self.session_for(interaction)
+        group = await self._group(session)
+        await answer_privately(interaction, embed=panel_embed(session, group, self.bot.clock.now()))
+
+
+def _done(action: str, session: Session) -> str:
+    phase = session.phases[session.state.phase_index].name
+    return {
+        "pause": f"Paused in {phase}.",
+        "resume": f"Resumed {phase}.",
+        "extend": f"{phase} extended.",
+        "next": f"Moved on to {phase}.",
+        "back": f"Back to {phase}.",
+        "end": "The session has ended.",
+    }[action]

@@ -1,0 +1,144 @@
+"""The session panel, its buttons, and the short notices the bot posts as a session runs."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
+
+import discord
+
+from bot.core.groups import Group
+from bot.core.phases import Phase
+from bot.core.session import PhaseClock, Session, Status
+from bot.discord_io.groups import BRAND
+
+if TYPE_CHECKING:
+    from bot.app import BalintBot
+
+ACTIONS = ("pause", "resume", "extend", "next", "back", "end")
+EXTEND_BUTTON_MINUTES = 2
+
+
+def _clock(seconds: float) -> str:
+    whole = round(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def presenter_text(session: Session) -> str:
+    """Name the presenter: a mention, "the presenter" when anonymous, or who is still to be chosen."""
+    if session.anonymous:
+        return "the presenter"
+    if session.presenter_id is not None:
+        return f"<@{session.presenter_id}>"
+    return "chosen in the opening"
+
+
+def panel_embed(session: Session, group: Group, now: datetime) -> discord.Embed:
+    """Render the panel: case, presenter, every phase with the current one marked, time and guidance."""
+    clock = PhaseClock(session.phases, warning=timedelta(0))
+    state = session.state
+    current = clock.phase(state)
+    lines = []
+    for index, phase in enumerate(session.phases):
+        if state.status is Status.ENDED or index < state.phase_index:
+            lines.append(f"✓ {phase.name} · {phase.minutes} min")
+        elif index == state.phase_index:
+            lines.append(f"▶ **{phase.name}** · {phase.minutes} min")
+        else:
+            lines.append(f"· {phase.name} · {phase.minutes} min")
+    if state.status is Status.RUNNING:
+        assert state.deadline is not None
+        timing = f"**{current.name}** ends {discord.utils.format_dt(state.deadline, 'R')}"
+    elif state.status is Status.PAUSED:
+        timing = f"**Paused** in {current.name}, {_clock(clock.remaining(state, now))} left"
+    else:
+        timing = "**Ended.** What is said in the group stays in the group."
+    title = discord.utils.escape_markdown(session.title) if session.title else "A case from the group"
+    embed = discord.Embed(
+        title=f"Balint session · {discord.utils.escape_markdown(group.name)}",
+        description=f"**Case:** {title}\n**Presenter:** {presenter_text(session)}",
+        colour=BRAND if state.status is not Status.ENDED else discord.Colour.dark_grey(),
+    )
+    embed.add_field(name="Phases", value="\n".join(lines), inline=False)
+    embed.add_field(name="Now", value=timing, inline=False)
+    if state.status is not Status.ENDED and current.guidance:
+        embed.add_field(name="Guidance", value=current.guidance, inline=False)
+    embed.set_footer(text=f"Template: {session.template}")
+    return embed
+
+
+def phase_message(session: Session) -> str:
+    """Announce the phase that begins, with its guidance."""
+    state = session.state
+    phase = session.phases[state.phase_index]
+    assert state.deadline is not None
+    return (
+        f"**Phase {state.phase_index + 1} of {len(session.phases)}: {phase.name}** · {phase.minutes} min,"
+        f" ends {discord.utils.format_dt(state.deadline, 'R')}\n>>> {phase.guidance}"
+    )
+
+
+def warning_message(phase: Phase, minutes: int) -> str:
+    """Tell the group the phase is nearly over."""
+    unit = "minute" if minutes == 1 else "minutes"
+    return f"⏳ **{minutes} {unit}** left in {phase.name}."
+
+
+def time_up_message(phase: Phase, *, auto: bool, last: bool) -> str:
+    """Tell the group the phase's time is up, and what happens next."""
+    if auto:
+        then = " The session closes now." if last else " Moving on."
+    else:
+        then = " The leader ends the session when ready." if last else " The leader moves on with Next."
+    return f"⏰ Time is up for **{phase.name}**.{then}"
+
+
+CLOSING = (
+    "The session has ended. Thank you, everyone.\n"
+    "**What is said in the group stays in the group**, and patients are never named. "
+    "How was this session for you? Your answer is anonymous."
+)
+
+
+class SessionButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
+                    template=r"balint:s:(?P<session>\d+):(?P<action>pause|resume|extend|next|back|end)"):
+    """A control on the session panel; the session id and the action live in its custom id."""
+
+    def __init__(self, session_id: int, action: str) -> None:
+        labels = {"pause": "Pause", "resume": "Resume", "extend": f"+{EXTEND_BUTTON_MINUTES} min",
+                  "next": "Next", "back": "Back", "end": "End"}
+        styles = {"end": discord.ButtonStyle.danger, "next": discord.ButtonStyle.primary,
+                  "resume": discord.ButtonStyle.success}
+        super().__init__(discord.ui.Button(
+            label=labels[action], style=styles.get(action, discord.ButtonStyle.secondary),
+            custom_id=f"balint:s:{session_id}:{action}",
+        ))
+        self.session_id = session_id
+        self.action = action
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> SessionButton:
+        """Rebuild the button from its custom id, also after a restart."""
+        return cls(int(match["session"]), match["action"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Apply the control for a leader; refuse anyone else privately."""
+        bot = cast("BalintBot", interaction.client)
+        minutes = EXTEND_BUTTON_MINUTES if self.action == "extend" else None
+        await bot.sessions.control(interaction, self.session_id, self.action, minutes=minutes)
+
+
+def panel_view(session: Session) -> discord.ui.View | None:
+    """Hold the panel's buttons, or none once the session ended."""
+    if session.state.status is Status.ENDED:
+        return None
+    view = discord.ui.View(timeout=None)
+    toggle = "resume" if session.state.status is Status.PAUSED else "pause"
+    for action in (toggle, "extend", "next", "back", "end"):
+        view.add_item(SessionButton(session.id, action))
+    return view
+
+
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (SessionButton,)

@@ -1,0 +1,92 @@
+"""/session: run a case through its timed phases; leaders control, everyone can look."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import BalintBot
+from bot.discord_io import feedback, sessions
+from bot.discord_io.replies import refusals
+from cogs.groups import Groups
+
+
+class Sessions(commands.Cog):
+    """The /session commands and the voice events the push-back needs."""
+
+    session = app_commands.Group(name="session", description="Balint sessions", guild_only=True)
+
+    def __init__(self, bot: BalintBot) -> None:
+        self.bot = bot
+
+    @session.command(name="start", description="Start a case in timed phases and post the panel (leaders)")
+    @app_commands.describe(
+        group="The group",
+        template="Phase template (the group's own if left out)",
+        presenter="Who presents (muted in voice during the discussion)",
+    )
+    @app_commands.autocomplete(group=Groups.group_autocomplete, template=Groups.template_autocomplete)
+    async def start(self, interaction: discord.Interaction[BalintBot], group: str, template: str | None = None,
+                    presenter: discord.Member | None = None) -> None:
+        """Start a session for the group."""
+        async with refusals(interaction):
+            assert interaction.guild_id is not None
+            found = await self.bot.groups.find(interaction.guild_id, group)
+            await self.bot.sessions.start(interaction, found, presenter=presenter, template=template)
+
+    async def _control(self, interaction: discord.Interaction[BalintBot], action: str,
+                       minutes: int | None = None) -> None:
+        async with refusals(interaction):
+            live = await self.bot.sessions.session_for(interaction)
+            await self.bot.sessions.control(interaction, live.id, action, minutes=minutes)
+
+    @session.command(name="pause", description="Stop the phase's clock (leaders)")
+    async def pause(self, interaction: discord.Interaction[BalintBot]) -> None:
+        """Pause the session of this channel's group."""
+        await self._control(interaction, "pause")
+
+    @session.command(name="resume", description="Start the phase's clock again (leaders)")
+    async def resume(self, interaction: discord.Interaction[BalintBot]) -> None:
+        """Resume the session."""
+        await self._control(interaction, "resume")
+
+    @session.command(name="next", description="Move to the next phase (leaders)")
+    async def next(self, interaction: discord.Interaction[BalintBot]) -> None:
+        """Move on."""
+        await self._control(interaction, "next")
+
+    @session.command(name="back", description="Go back to the previous phase (leaders)")
+    async def back(self, interaction: discord.Interaction[BalintBot]) -> None:
+        """Go back."""
+        await self._control(interaction, "back")
+
+    @session.command(name="end", description="Close the session (leaders)")
+    async def end(self, interaction: discord.Interaction[BalintBot]) -> None:
+        """End the session."""
+        await self._control(interaction, "end")
+
+    @session.command(name="extend", description="Give the current phase more minutes (leaders)")
+    @app_commands.describe(minutes="1 to 30")
+    async def extend(self, interaction: discord.Interaction[BalintBot], minutes: int) -> None:
+        """Extend the current phase."""
+        await self._control(interaction, "extend", minutes)
+
+    @session.command(name="status", description="See where the session is")
+    async def status(self, interaction: discord.Interaction[BalintBot]) -> None:
+        """Show the panel privately."""
+        async with refusals(interaction):
+            await self.bot.sessions.status(interaction)
+
+    @commands.Cog.listener()
+    async def on_voice_state_update(self, member: discord.Member, before: discord.VoiceState,
+                                    after: discord.VoiceState) -> None:
+        """Settle the push-back mute of someone who joins or changes voice channel."""
+        if after.channel is not None and after.channel != before.channel:
+            await self.bot.sessions.on_voice_join(member)
+
+
+async def setup(bot: BalintBot) -> None:
+    """Add the cog and the session buttons (they answer after a restart too)."""
+    bot.add_dynamic_items(*sessions.DYNAMIC_ITEMS, *feedback.DYNAMIC_ITEMS)
+    await bot.add_cog(Sessions(bot))
