@@ -61,8 +61,9 @@ async def _run(key: str, job: Job) -> None:
 class LoopTimers:
     """Timers on the event loop (`call_later`), so that a simulated loop clock moves them."""
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, sweep_seconds: float = SWEEP_SECONDS) -> None:
         self.clock = clock
+        self.sweep_seconds = sweep_seconds
         self._handles: dict[str, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._sweep: Job | None = None
@@ -84,7 +85,7 @@ class LoopTimers:
             assert self._sweep is not None
             await self._sweep()
         loop = asyncio.get_running_loop()
-        self._handles["sweep"] = loop.call_later(SWEEP_SECONDS, self._fire, "sweep", sweep_then_rearm)
+        self._handles["sweep"] = loop.call_later(self.sweep_seconds, self._fire, "sweep", sweep_then_rearm)
 
     def schedule(self, key: str, at: datetime, job: Job) -> None:
         """Run `job` when the bot's clock reaches `at`."""
@@ -117,9 +118,10 @@ class SchedulerTimers:
     (BALINT_TIME_SCALE): instants are converted to wall time when a job is scheduled.
     """
 
-    def __init__(self, clock: Clock, scale: float = 1.0) -> None:
+    def __init__(self, clock: Clock, scale: float = 1.0, sweep_seconds: float = SWEEP_SECONDS) -> None:
         self.clock = clock
         self.scale = scale
+        self.sweep_seconds = sweep_seconds
         self.scheduler = AsyncIOScheduler(timezone="UTC")
 
     def _wall(self, at: datetime) -> datetime:
@@ -130,9 +132,9 @@ class SchedulerTimers:
         """Start the scheduler inside the running loop, with the sweep."""
         self.scheduler.start()
         self.scheduler.add_job(
-            _run, IntervalTrigger(seconds=SWEEP_SECONDS / self.scale), args=("sweep", sweep), id="sweep",
+            _run, IntervalTrigger(seconds=self.sweep_seconds / self.scale), args=("sweep", sweep), id="sweep",
             replace_existing=True, coalesce=True, max_instances=1,
-            misfire_grace_time=int(SWEEP_SECONDS),
+            misfire_grace_time=max(1, int(self.sweep_seconds)),
         )
 
     def schedule(self, key: str, at: datetime, job: Job) -> None:

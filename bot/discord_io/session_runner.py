@@ -299,14 +299,14 @@ class SessionRunner:
         """Mute the presenter during the push-back and unmute them after, as far as voice allows."""
         if session.presenter_id is None:
             return
-        guild = self.bot.get_guild(group.guild_id)
-        member = guild.get_member(session.presenter_id) if guild else None
         ours = await self.store.has_mute(group.guild_id, session.presenter_id)
         if self._presenter_silenced(session, group):
-            if ours or member is None or member.voice is None or member.voice.channel is None \
-                    or member.voice.channel.id != group.voice_channel_id:
+            guild = self.bot.get_guild(group.guild_id)
+            if ours or guild is None or _voice_channel_of(guild, session.presenter_id) != group.voice_channel_id:
                 return  # muted already, or not in the group's voice: muted when they join it
-            await self._set_mute(member, True, session, group)
+            member = await _member(guild, session.presenter_id)
+            if member is not None:
+                await self._set_mute(member, True, session, group)
         elif ours:
             await self._unmute(group.guild_id, session.presenter_id, session)
 
@@ -334,9 +334,12 @@ class SessionRunner:
 
     async def _unmute(self, guild_id: int, user_id: int, session: Session | None) -> None:
         guild = self.bot.get_guild(guild_id)
-        member = guild.get_member(user_id) if guild else None
-        if member is None or member.voice is None or member.voice.channel is None:
+        if guild is None or _voice_channel_of(guild, user_id) is None:
             return  # a server mute can only be lifted in voice: done when they next join
+        member = await _member(guild, user_id)
+        if member is None:
+            await self.store.forget_mute(guild_id, user_id)  # left the server: nothing to undo
+            return
         group = await self._group(session) if session is not None else None
         await self._set_mute(member, False, session, group)
 
@@ -400,6 +403,25 @@ class SessionRunner:
         session = await self.session_for(interaction)
         group = await self._group(session)
         await answer_privately(interaction, embed=panel_embed(session, group, self.bot.clock.now()))
+
+
+def _voice_channel_of(guild: discord.Guild, user_id: int) -> int | None:
+    """Return the voice channel someone is in, from the voice states (the member cache may be partial)."""
+    for channel in (*guild.voice_channels, *guild.stage_channels):
+        if user_id in channel.voice_states:
+            return channel.id
+    return None
+
+
+async def _member(guild: discord.Guild, user_id: int) -> discord.Member | None:
+    """Return a member from the cache, or from Discord when the cache does not have them."""
+    member = guild.get_member(user_id)
+    if member is not None:
+        return member
+    try:
+        return await guild.fetch_member(user_id)
+    except discord.NotFound:
+        return None
 
 
 def _done(action: str, session: Session) -> str:

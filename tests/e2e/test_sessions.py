@@ -97,3 +97,197 @@ async def test_every_builtin_template_runs_through(harness: Harness, server: Ser
     assert harness.rows("SELECT status FROM sessions") == [("ended",)]
     assert _panel(server).components == []
     assert not _muted(server, ada)
+
+
+def _count(server: Server, prefix: str) -> int:
+    return sum(1 for m in server.text.history() if m.content.startswith(prefix))
+
+
+def _deadline(panel: discord.Message) -> str:
+    return _now_field(panel).split("<t:", 1)[1].split(":", 1)[0]
+
+
+async def test_pause_keeps_the_time_left_and_resume_gives_it_back(harness: Harness, server: Server) -> None:
+    """Paused at 4:00 of 5:00, the phase has 1:00 left for as long as the pause lasts."""
+    leader, ada = await _ready(server)
+    await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await harness.env.advance_time(4 * MIN)
+    paused = await leader.click(_panel(server), label="Pause")
+    assert paused.acknowledged
+    assert _now_field(_panel(server)) == "**Paused** in Presentation, 1:00 left"
+    assert _panel(server).components[0].children[0].label == "Resume"
+    await harness.env.advance_time(30 * MIN)
+    assert _count(server, "⏰") == 0
+    command = await leader.slash(server.text, "session resume")
+    assert command.ephemeral and command.response.content == "Resumed Presentation."
+    await harness.env.advance_time(59)
+    assert _count(server, "⏰") == 0
+    await harness.env.advance_time(1)
+    assert _count(server, "⏰") == 1
+
+
+async def test_extend_after_time_up_owes_a_new_time_up(harness: Harness, server: Server) -> None:
+    """+2 min after the time-up gives two minutes from now, and a second time-up then."""
+    leader, ada = await _ready(server)
+    await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await harness.env.advance_time(7 * MIN)
+    assert _count(server, "⏰") == 1
+    await leader.click(_panel(server), label="+2 min")
+    await harness.env.advance_time(2 * MIN - 1)
+    assert _count(server, "⏰") == 1
+    await harness.env.advance_time(1)
+    assert _count(server, "⏰") == 2
+    extended = await leader.slash(server.text, "session extend", minutes=10)
+    assert extended.response.content == "Presentation extended."
+    await harness.env.advance_time(8 * MIN)
+    assert _count(server, "⏳") == 2, "a phase extended past the warning window warns again"
+
+
+async def test_back_and_next_at_the_edges(harness: Harness, server: Server) -> None:
+    """Back from the first phase and Next from the last are refused; both move one phase otherwise."""
+    leader, ada = await _ready(server)
+    await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    first = await leader.click(_panel(server), label="Back")
+    assert first.ephemeral
+    assert first.response.content == "This is the first phase; there is nothing to go back to."
+    for _ in range(4):
+        await leader.slash(server.text, "session next")
+    last = await leader.slash(server.text, "session next")
+    assert last.response.content == "This is the last phase; use End to close the session."
+    back = await leader.slash(server.text, "session back")
+    assert back.response.content == "Back to Presenter returns."
+    assert _phase_lines(_panel(server))[3].startswith("▶ **Presenter returns**")
+    assert _count(server, "**Phase 4 of 5") == 2
+
+
+async def test_bad_control_values_are_refused(harness: Harness, server: Server) -> None:
+    """Minutes out of range, a second pause, controls with no session: private refusals."""
+    leader, ada = await _ready(server)
+    none_yet = await leader.slash(server.text, "session pause")
+    assert none_yet.response.content == "Alpha has no session running; a leader starts one with /session start."
+    await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    for minutes in (0, 31, -5):
+        result = await leader.slash(server.text, "session extend", minutes=minutes)
+        assert result.ephemeral
+        assert result.response.content == "A phase can be extended by 1 to 30 minutes at a time."
+    await leader.slash(server.text, "session pause")
+    again = await leader.slash(server.text, "session pause")
+    assert again.response.content == "The session is already paused; press Resume to go on."
+    twice = await leader.slash(server.text, "session start", group="Alpha")
+    assert twice.response.content == "Alpha already has a session running; end it before starting another."
+    elsewhere = server.guild.create_text_channel("lobby")
+    status = await server.members[3].slash(elsewhere, "session status")
+    assert status.response.content == "Run this in the text channel of the group whose session you mean."
+    led = await leader.slash(elsewhere, "session resume")
+    assert led.response.content == "Resumed Presentation.", "a leader's one live session is found anywhere"
+    assert harness.rows("SELECT count(*) FROM sessions") == [(1,)]
+
+
+async def test_start_refusals(harness: Harness, server: Server) -> None:
+    """Only leaders start; the presenter must belong to the group; the template must exist."""
+    leader, _ = await _ready(server)
+    member = await server.members[1].slash(server.text, "session start", group="Alpha")
+    assert member.response.content == "Only the leaders of Alpha control its sessions; ask a leader."
+    outsider = server.guild.add_member(harness.env.create_user("outsider"))
+    result = await leader.slash(server.text, "session start", group="Alpha", presenter=outsider)
+    assert result.response.content == f"{outsider.mention} is not a member of Alpha; they join with /group join first."
+    unknown = await leader.slash(server.text, "session start", group="Alpha", template="marathon")
+    assert unknown.response.content.startswith("There is no template called 'marathon'")
+    assert harness.rows("SELECT count(*) FROM sessions") == [(0,)]
+
+
+@pytest.mark.parametrize("label", ["Pause", "+2 min", "Next", "Back", "End"])
+async def test_members_cannot_press_the_leaders_buttons(harness: Harness, server: Server, label: str) -> None:
+    """Every panel button refuses a member privately and changes nothing."""
+    leader, ada = await _ready(server)
+    await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await leader.slash(server.text, "session next")
+    before = harness.rows("SELECT status, phase_index, deadline, version FROM sessions")
+    pressed = await server.members[2].click(_panel(server), label=label)
+    assert pressed.ephemeral
+    assert pressed.response.content == "Only the leaders of Alpha control its sessions; ask a leader."
+    assert harness.rows("SELECT status, phase_index, deadline, version FROM sessions") == before
+    status = await server.members[2].slash(server.text, "session status")
+    assert status.ephemeral and status.response.embeds[0].title == "Balint session · Alpha"
+
+
+async def test_two_groups_run_sessions_at_once(harness: Harness, server: Server) -> None:
+    """Each group's timers and panel are its own."""
+    leader, ada = await _ready(server)
+    text2 = server.guild.create_text_channel("balint-2")
+    voice2 = server.guild.create_voice_channel("Room 2")
+    await leader.slash(text2, "group create", name="Beta", text_channel=text2, voice_channel=voice2,
+                       template="residency")
+    await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await harness.env.advance_time(2 * MIN)
+    await leader.slash(text2, "session start", group="Beta")
+    await harness.env.advance_time(3 * MIN)
+    assert _count(server, "⏰ Time is up for **Presentation**") == 1
+    assert not any(m.content.startswith("⏰") for m in text2.history())
+    await leader.slash(text2, "session pause")
+    assert _now_field(_panel(server)).startswith("**Presentation** ends")
+    await harness.env.advance_time(2 * MIN)
+    assert not any(m.content.startswith("⏰") for m in text2.history())
+    assert harness.rows("SELECT status FROM sessions ORDER BY id") == [("running",), ("paused",)]
+
+
+async def test_presenter_leaving_voice_in_the_push_back_is_unmuted_when_back(
+    harness: Harness, server: Server
+) -> None:
+    """A mute cannot be lifted out of voice: the presenter is unmuted on their next join."""
+    leader, ada = await _ready(server)
+    await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await leader.slash(server.text, "session next")
+    await leader.slash(server.text, "session next")
+    assert _muted(server, ada)
+    await ada.leave_voice()
+    await leader.slash(server.text, "session next")
+    assert harness.rows("SELECT user_id FROM voice_mutes") == [(ada.id,)]
+    await ada.join_voice(server.voice)
+    assert not _muted(server, ada)
+    assert harness.rows("SELECT user_id FROM voice_mutes") == []
+
+
+async def test_presenter_joining_during_the_push_back_is_muted(harness: Harness, server: Server) -> None:
+    """Out of voice when the discussion starts, the presenter is muted as they join."""
+    leader, ada = await _ready(server)
+    await ada.leave_voice()
+    await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await leader.slash(server.text, "session next")
+    await leader.slash(server.text, "session next")
+    await ada.join_voice(server.voice)
+    assert _muted(server, ada)
+    await leader.slash(server.text, "session end")
+    assert not _muted(server, ada)
+
+
+async def test_pushback_off_never_mutes(harness: Harness, server: Server) -> None:
+    """With pushback = off, the discussion starts without a mute."""
+    leader, ada = await _ready(server)
+    await leader.slash(server.text, "group config", group="Alpha", pushback="off")
+    await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await leader.slash(server.text, "session next")
+    await leader.slash(server.text, "session next")
+    assert not _muted(server, ada)
+
+
+async def test_a_missing_mute_permission_is_told_once_and_the_session_goes_on(
+    harness: Harness, server: Server
+) -> None:
+    """Without Mute Members the leaders are told once, by name of the permission; phases still move."""
+    # Arrange: the bot's own role loses Mute Members (SimCord has no builder to edit a role).
+    backend = harness.env.backend
+    guild = backend.get_guild(server.guild.id)
+    bot_role = next(r for r in guild.roles.values() if r.managed)
+    bot_role.permissions &= ~discord.Permissions(mute_members=True).value
+    leader, ada = await _ready(server)
+    await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await leader.slash(server.text, "session next")
+    await leader.slash(server.text, "session next")
+    told = [m for m in server.text.history() if "Mute Members" in m.content]
+    assert len(told) == 1 and told[0].content.startswith(leader.mention)
+    assert not _muted(server, ada)
+    await leader.slash(server.text, "session back")
+    await leader.slash(server.text, "session next")
+    assert len([m for m in server.text.history() if "Mute Members" in m.content]) == 1
+    assert _phase_lines(_panel(server))[2].startswith("▶ **Discussion")
