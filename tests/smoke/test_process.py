@@ -219,3 +219,52 @@ def test_unknown_config_key_stops_with_one_line_naming_it(tmp_path: Path) -> Non
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
     assert "discord.sharding" in lines[0]
+
+
+def session_start_interaction(server: LoopbackDiscord, group: str) -> dict[str, Any]:
+    """/session start group:<group>, by the admin who leads it."""
+    options = [{"type": 1, "name": "start", "options": [{"name": "group", "type": 3, "value": group}]}]
+    return server.command_interaction("session", options)
+
+
+def posted(server: LoopbackDiscord, prefix: str) -> list[RecordedRequest]:
+    return [r for r in server.requests if r.method == "POST" and r.path == f"/channels/{TEXT_CHANNEL_ID}/messages"
+            and isinstance(r.json, dict) and str(r.json.get("content") or "").startswith(prefix)]
+
+
+async def test_a_session_runs_in_real_time_at_balint_time_scale(tmp_path: Path) -> None:
+    """BALINT_TIME_SCALE=120: the 5-minute presentation warns after 1.5 s and times out after 2.5 s."""
+    async with LoopbackDiscord(token=TOKEN) as server:
+        env = bot_env(tmp_path, DISCORD_API_BASE=server.api_base, DISCORD_GATEWAY_URL=server.gateway_url,
+                      BALINT_TIME_SCALE="120")
+        bot = await start_bot(env, tmp_path / "bot.log")
+        try:
+            await bot.wait(server.wait_for(lambda: next(iter(server.gateway_payloads(2)), None), BOOT_TIMEOUT,
+                                           "IDENTIFY"), "IDENTIFY")
+            await server.dispatch("INTERACTION_CREATE", group_create_interaction(server, "Timed"))
+            await bot.wait(server.wait_for(lambda: posted(server, "This channel now hosts") or None, STEP_TIMEOUT,
+                                           "the group"), "the group")
+            loop = asyncio.get_running_loop()
+            await server.dispatch("INTERACTION_CREATE", session_start_interaction(server, "Timed"))
+            started = loop.time()
+            phase = await bot.wait(server.wait_for(lambda: posted(server, "**Phase 1 of 5") or None, STEP_TIMEOUT,
+                                                   "the first phase"), "the first phase")
+            assert "Presentation" in phase[0].json["content"]
+            await bot.wait(server.wait_for(lambda: posted(server, "⏳") or None, STEP_TIMEOUT, "the warning"),
+                           "the warning")
+            warned = loop.time() - started
+            await bot.wait(server.wait_for(lambda: posted(server, "⏰") or None, STEP_TIMEOUT, "the time-up"),
+                           "the time-up")
+            timed_up = loop.time() - started
+            # 3 and 5 minutes of the bot's clock at 120x are 1.5 and 2.5 real seconds.
+            assert 1.2 <= warned <= 4.0, warned
+            assert 2.2 <= timed_up <= 5.0, timed_up
+            assert len(posted(server, "⏳")) == 1 and len(posted(server, "⏰")) == 1
+            bot.process.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(bot.process.wait(), EXIT_TIMEOUT) == 0, bot.output()
+        finally:
+            if bot.process.returncode is None:
+                bot.process.kill()
+                await bot.process.wait()
+    assert "Traceback" not in bot.output(), bot.output()
+    assert [(r.method, r.path) for r in server.unhandled] == []
