@@ -14,9 +14,11 @@ from bot.core.clock import Clock, ScaledClock, SystemClock
 from bot.core.groups import GroupRules
 from bot.core.phases import BUILTIN_TEMPLATES
 from bot.core.timers import SchedulerTimers, Timers
+from bot.discord_io.cases import CaseDesk
 from bot.discord_io.replies import NO_MENTIONS, answer_privately
 from bot.discord_io.session_runner import SessionRunner
 from bot.storage import Database, SqliteGroupStore
+from bot.storage.keys import load_or_create_key
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +27,7 @@ log = logging.getLogger(__name__)
 EXTENSIONS: Sequence[str] = (
     "cogs.groups",
     "cogs.sessions",
+    "cogs.cases",
     "cogs.help",
 )
 
@@ -72,6 +75,7 @@ class BalintBot(commands.Bot):
     groups: GroupRules
     group_store: SqliteGroupStore
     sessions: SessionRunner
+    cases: CaseDesk
 
     def __init__(self, settings: Settings, *, clock: Clock | None = None, timers: Timers | None = None) -> None:
         super().__init__(
@@ -101,6 +105,7 @@ class BalintBot(commands.Bot):
             default_template=self.settings.default_template,
         )
         self.sessions = SessionRunner(self)
+        self.cases = CaseDesk(self, load_or_create_key(self.settings.secret_key_path))
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands()

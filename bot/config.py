@@ -40,13 +40,21 @@ class Settings:
     gateway_url: str | None = None
     sync_guild_id: int | None = None
     database: Path = Path("balint.db")
+    key_file: Path | None = None
     time_scale: float = 1.0
     log_level: str = "INFO"
     default_timezone: str = "UTC"
     default_template: str = "classic"
     sandbox_port: int = 0
     warning_minutes: int = 2
+    meeting_reminders: tuple[int, ...] = (1440, 15)
+    meeting_grace_minutes: int = 10
     templates: tuple[Template, ...] = ()
+
+    @property
+    def secret_key_path(self) -> Path:
+        """Where the key that seals anonymous authors lives: beside the database unless set."""
+        return self.key_file or self.database.with_name(self.database.name + ".key")
 
     @property
     def offline(self) -> bool:
@@ -131,6 +139,26 @@ def _warning(key: str, value: Any) -> int:
     return value
 
 
+def _reminders(key: str, value: Any) -> tuple[int, ...]:
+    allowed = "use a list of whole minutes before a meeting, each 1 to 43200 (30 days), such as [1440, 15]"
+    if not isinstance(value, list) or len(value) > 5:
+        raise ConfigError(key, f"{value!r} is not allowed; {allowed}, at most 5 of them")
+    if any(isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 43200 for v in value):
+        raise ConfigError(key, f"{value!r} is not allowed; {allowed}")
+    return tuple(sorted(set(value), reverse=True))
+
+
+def _grace(key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 1440:
+        raise ConfigError(key, f"{value!r} is not allowed; use a whole number of minutes from 0 to 1440")
+    return value
+
+
+def _optional_path(key: str, value: Any) -> Path | None:
+    text = _text(key, value)
+    return Path(text).expanduser() if text else None
+
+
 def _path(key: str, value: Any) -> Path:
     text = _text(key, value)
     if not text:
@@ -153,12 +181,15 @@ KEYS: Mapping[str, _Key] = {
     "discord.gateway_url": _Key("gateway_url", "DISCORD_GATEWAY_URL", _url(("ws", "wss"))),
     "discord.sync": _Key("sync_guild_id", None, _sync),
     "storage.database": _Key("database", "BALINT_DB", _path),
+    "storage.key_file": _Key("key_file", "BALINT_KEY_FILE", _optional_path),
     "bot.time_scale": _Key("time_scale", "BALINT_TIME_SCALE", _time_scale),
     "bot.log_level": _Key("log_level", "BALINT_LOG_LEVEL", _log_level),
     "groups.default_timezone": _Key("default_timezone", None, _timezone),
     "groups.default_template": _Key("default_template", None, _template),
     "sandbox.port": _Key("sandbox_port", "BALINT_SANDBOX_PORT", _port),
     "sessions.warning_minutes": _Key("warning_minutes", None, _warning),
+    "meetings.reminders": _Key("meeting_reminders", None, _reminders),
+    "meetings.grace_minutes": _Key("meeting_grace_minutes", None, _grace),
 }
 
 

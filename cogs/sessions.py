@@ -7,6 +7,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import BalintBot
+from bot.core.cases import CaseState
+from bot.core.errors import Refusal
 from bot.discord_io import feedback, sessions
 from bot.discord_io.replies import refusals
 from cogs.groups import Groups
@@ -23,17 +25,39 @@ class Sessions(commands.Cog):
     @session.command(name="start", description="Start a case in timed phases and post the panel (leaders)")
     @app_commands.describe(
         group="The group",
+        case="A queued case of the group",
         template="Phase template (the group's own if left out)",
-        presenter="Who presents (muted in voice during the discussion)",
+        presenter="Who presents, without a queued case (muted in voice during the discussion)",
     )
     @app_commands.autocomplete(group=Groups.group_autocomplete, template=Groups.template_autocomplete)
-    async def start(self, interaction: discord.Interaction[BalintBot], group: str, template: str | None = None,
-                    presenter: discord.Member | None = None) -> None:
+    async def start(self, interaction: discord.Interaction[BalintBot], group: str, case: str | None = None,
+                    template: str | None = None, presenter: discord.Member | None = None) -> None:
         """Start a session for the group."""
         async with refusals(interaction):
             assert interaction.guild_id is not None
             found = await self.bot.groups.find(interaction.guild_id, group)
-            await self.bot.sessions.start(interaction, found, presenter=presenter, template=template)
+            chosen = None
+            if case is not None:
+                if not case.isdigit():
+                    raise Refusal("Pick the case from the list that appears as you type.")
+                groups = await self.bot.group_store.groups_in_guild(interaction.guild_id)
+                chosen = await self.bot.cases.rules.get({g.id for g in groups}, int(case))
+            await self.bot.sessions.start(interaction, found, presenter=presenter, template=template, case=chosen)
+
+    @start.autocomplete("case")
+    async def case_autocomplete(self, interaction: discord.Interaction[BalintBot],
+                                current: str) -> list[app_commands.Choice[str]]:
+        """Offer the chosen group's queued cases by title (never by author)."""
+        if interaction.guild_id is None:
+            return []
+        name = getattr(interaction.namespace, "group", None) or ""
+        group = await self.bot.group_store.group_by_name(interaction.guild_id, str(name))
+        if group is None:
+            return []
+        queued = await self.bot.cases.store.cases_of_group(group.id, (CaseState.QUEUED,))
+        needle = current.casefold().strip()
+        return [app_commands.Choice(name=c.title[:100], value=str(c.id))
+                for c in queued if needle in c.title.casefold()][:25]
 
     async def _control(self, interaction: discord.Interaction[BalintBot], action: str,
                        minutes: int | None = None) -> None:

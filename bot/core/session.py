@@ -189,6 +189,8 @@ class Session:
 
     id: int
     group_id: int
+    # The case worked on; None once its material is purged, or for a session started without one.
+    case_id: int | None
     template: str
     # A copy of the template's phases: a template edited in config while a session runs,
     # or a bot restarted with another config, never changes a session under way.

@@ -12,11 +12,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.core.cases import Case, CaseState
 from bot.core.errors import Refusal
 from bot.core.groups import Group, Pushback
 from bot.core.session import Moment, PhaseClock, Session, SessionState, Status
@@ -73,10 +74,12 @@ class SessionRunner:
     # ---------------------------------------------------------------- starting
 
     async def start(self, interaction: discord.Interaction[Any], group: Group, *,
-                    presenter: discord.Member | None, template: str | None) -> None:
-        """Start a session for the group and post its panel in the group's text channel."""
+                    presenter: discord.Member | None, template: str | None, case: Case | None = None) -> None:
+        """Start a session for the group (on a queued case, if given) and post its panel."""
         if not group.is_leader(interaction.user.id):
             raise _leaders_only(group)
+        if case is not None and presenter is not None:
+            raise Refusal("A case brings its own presenter; leave the presenter option out.")
         name = self.bot.groups.check_template(template) if template else group.settings.template
         chosen = self.bot.templates.get(name)
         if chosen is None:
@@ -90,16 +93,23 @@ class SessionRunner:
                 )
         now = self.bot.clock.now()
         clock = PhaseClock(chosen.phases, self.warning)
+        busy = Refusal(f"{group.name} already has a session running; end it before starting another.")
+        if await self.store.live_for_group(group.id) is not None:
+            raise busy
+        if case is not None:
+            await self.bot.cases.rules.take_up(group, case)
+        presenter_id = presenter.id if presenter else (case.author_id if case else None)
         try:
             session = await self.store.insert(
-                group_id=group.id, template=chosen.name, phases=chosen.phases, title=None,
-                presenter_id=presenter.id if presenter else None, anonymous=False,
+                group_id=group.id, case_id=case.id if case else None, template=chosen.name,
+                phases=chosen.phases, title=case.title if case else None,
+                presenter_id=presenter_id, anonymous=case.anonymous if case else False,
                 state=clock.start(now), started_at=now,
             )
         except SessionAlreadyLive:
-            raise Refusal(
-                f"{group.name} already has a session running; end it before starting another."
-            ) from None
+            if case is not None:
+                await self.bot.cases.store.move_case(case.id, CaseState.PRESENTING, CaseState.QUEUED)
+            raise busy from None
         await interaction.response.defer(ephemeral=True, thinking=True)
         channel = self.bot.get_partial_messageable(group.text_channel_id, guild_id=group.guild_id)
         try:
@@ -213,6 +223,10 @@ class SessionRunner:
             await self._post(group, phase_message(after), after)
         if ended:
             await self._post(group, CLOSING, after, view=feedback_view(after))
+            if after.case_id is not None:
+                await self.bot.cases.store.move_case(after.case_id, CaseState.PRESENTING, CaseState.PRESENTED)
+            ended_at = self.bot.clock.now()
+            self._schedule_purge(after.id, ended_at + timedelta(hours=group.settings.retention_hours))
         await self._reconcile_presenter(after, group)
         self._schedule(after)
 
@@ -266,10 +280,26 @@ class SessionRunner:
                 moment = clock.due(session.state, now)
             self._schedule(session)
 
+    def _schedule_purge(self, session_id: int, at: datetime) -> None:
+        async def purge() -> None:
+            await self.bot.cases.purge(session_id)
+
+        self.bot.timers.schedule(f"purge:{session_id}", at, purge)
+
+    async def _purges(self) -> None:
+        now = self.bot.clock.now()
+        for session_id, ended_at, hours in await self.store.to_purge():
+            at = ended_at + timedelta(hours=hours)
+            if at <= now:
+                await self.bot.cases.purge(session_id)
+            else:
+                self._schedule_purge(session_id, at)
+
     async def sweep(self) -> None:
-        """Look at every live session again: covers a timer that overslept or was lost."""
+        """Look at every live session again (a timer may have overslept), and at case material due to go."""
         for session in await self.store.live():
             await self.wake(session.id)
+        await self._purges()
 
     async def restore(self) -> None:
         """Rebuild every timer from the database and settle mutes left by a stopped process."""
@@ -279,6 +309,7 @@ class SessionRunner:
             if fresh is not None:
                 self._schedule(fresh)
                 await self._reconcile_presenter(fresh, await self._group(fresh))
+        await self._purges()
         for guild_id, user_id, session_id in await self.store.mutes():
             owner = await self.store.get(session_id) if session_id is not None else None
             if owner is None or owner.state.status is Status.ENDED:

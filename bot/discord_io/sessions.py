@@ -11,6 +11,7 @@ import discord
 from bot.core.groups import Group
 from bot.core.phases import Phase
 from bot.core.session import PhaseClock, Session, Status
+from bot.discord_io.cases import SpeakButton
 from bot.discord_io.groups import BRAND
 
 if TYPE_CHECKING:
@@ -138,6 +139,8 @@ def panel_view(session: Session) -> discord.ui.View | None:
     toggle = "resume" if session.state.status is Status.PAUSED else "pause"
     for action in (toggle, "extend", "next", "back", "end"):
         view.add_item(SessionButton(session.id, action))
+    if session.anonymous:
+        view.add_item(SpeakButton(session.id))
     return view
 
 

@@ -150,7 +150,8 @@ class Transaction:
 
 
 def _statements(script: str) -> list[str]:
-    # Migrations are plain DDL without semicolons inside strings or triggers, so a split
-    # is enough and keeps every statement inside our own transaction (executescript
-    # would COMMIT first).
-    return [part.strip() for part in script.split(";") if part.strip()]
+    # Migrations are plain DDL with no semicolons inside strings or triggers, so splitting
+    # is enough once the "--" comments (which may contain any text) are gone; it keeps every
+    # statement inside our own transaction, where executescript would COMMIT first.
+    code = "\n".join(line.split("--", 1)[0] for line in script.splitlines())
+    return [part.strip() for part in code.split(";") if part.strip()]

@@ -40,11 +40,35 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX members_user ON members (user_id);
     CREATE INDEX leaders_user ON leaders (user_id)
     """,
-    # 2: sessions, and the server mutes the bot made (so it undoes only its own).
+    # 2: cases, sessions, relayed words, the server mutes the bot made (so it undoes only
+    # its own), and anonymous feedback.
     """
+    CREATE TABLE cases (
+        id          INTEGER PRIMARY KEY,
+        group_id    INTEGER NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+        -- shown in the group's queue and on the panel
+        title       TEXT    NOT NULL CHECK (length(title) BETWEEN 1 AND 100),
+        -- the presenter's optional summary, for the leaders to choose; purged with the case
+        story       TEXT    CHECK (story IS NULL OR length(story) <= 1500),
+        anonymous   INTEGER NOT NULL CHECK (anonymous IN (0, 1)),
+        -- a named case only: the presenter is shown, and muted during the push-back
+        author_id   INTEGER,
+        -- an anonymous case only: HMAC(key, nonce || user id) with a key kept outside this
+        -- database. It lets the bot recognise the author (to relay their words and let them
+        -- withdraw) while the database alone, or a backup of it, cannot tell who they are.
+        author_tag  BLOB,
+        -- random per case, so the same author's tags differ from case to case
+        nonce       BLOB,
+        state       TEXT    NOT NULL DEFAULT 'queued'
+                    CHECK (state IN ('queued', 'presenting', 'presented', 'withdrawn')),
+        CHECK ((anonymous = 1 AND author_id IS NULL AND author_tag IS NOT NULL AND nonce IS NOT NULL)
+            OR (anonymous = 0 AND author_id IS NOT NULL AND author_tag IS NULL AND nonce IS NULL))
+    );
+    CREATE INDEX cases_group ON cases (group_id, state);
     CREATE TABLE sessions (
         id                INTEGER PRIMARY KEY,
         group_id          INTEGER NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+        case_id           INTEGER REFERENCES cases (id) ON DELETE SET NULL,
         template          TEXT    NOT NULL,
         -- the template's phases as JSON, frozen for the session's life
         phases            TEXT    NOT NULL,
@@ -73,6 +97,13 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE UNIQUE INDEX sessions_one_live_per_group ON sessions (group_id) WHERE status != 'ended';
     CREATE INDEX sessions_live ON sessions (status) WHERE status != 'ended';
+    -- The bot's "Presenter:" messages: kept so that a leader can remove one (and only
+    -- these) and so that they are deleted with the case. The words themselves are not kept.
+    CREATE TABLE relays (
+        message_id  INTEGER PRIMARY KEY,
+        channel_id  INTEGER NOT NULL,
+        session_id  INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE
+    );
     CREATE TABLE voice_mutes (
         guild_id    INTEGER NOT NULL,
         user_id     INTEGER NOT NULL,
@@ -95,5 +126,86 @@ MIGRATIONS: tuple[str, ...] = (
         comment     TEXT CHECK (comment IS NULL OR length(comment) <= 500)
     );
     CREATE INDEX feedback_session ON feedback (session_id)
+    """,
+    # 3: meetings: series with their rule, the occurrences laid out ahead with their Discord
+    # events, the reminders (each sent once), RSVPs, and time present in voice.
+    """
+    CREATE TABLE meeting_series (
+        id                INTEGER PRIMARY KEY,
+        group_id          INTEGER NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+        -- the calendar UID, the same in every .ics the series is exported to
+        uid               TEXT    NOT NULL UNIQUE,
+        -- RFC 5545 RRULE without DTSTART, NULL for a single meeting
+        rrule             TEXT,
+        -- wall-clock start in the zone, without offset: what the rule repeats
+        local_start       TEXT    NOT NULL,
+        timezone          TEXT    NOT NULL,
+        duration_minutes  INTEGER NOT NULL CHECK (duration_minutes BETWEEN 15 AND 240),
+        -- UTC: occurrences exist as rows up to here, the next look is due at replan_at
+        planned_until     TEXT    NOT NULL,
+        replan_at         TEXT,
+        -- UTC start of the next occurrence, NULL once none is left
+        next_start        TEXT,
+        -- missing permissions already told to the leaders, comma-separated
+        reported          TEXT    NOT NULL DEFAULT '',
+        created_by        INTEGER NOT NULL,
+        created_at        TEXT    NOT NULL,
+        cancelled_at      TEXT
+    );
+    CREATE INDEX meeting_series_group ON meeting_series (group_id);
+    CREATE INDEX meeting_series_replan ON meeting_series (replan_at) WHERE cancelled_at IS NULL;
+    CREATE TABLE meetings (
+        id           INTEGER PRIMARY KEY,
+        series_id    INTEGER NOT NULL REFERENCES meeting_series (id) ON DELETE CASCADE,
+        starts_at    TEXT    NOT NULL,
+        ends_at      TEXT    NOT NULL,
+        status       TEXT    NOT NULL DEFAULT 'scheduled' CHECK (status IN ('scheduled', 'cancelled')),
+        -- the guild scheduled event: none yet, claimed by a process creating it, created,
+        -- failed (no permission: not retried), removed after a cancellation
+        event_state  TEXT    NOT NULL DEFAULT 'none'
+                     CHECK (event_state IN ('none', 'claimed', 'created', 'failed', 'removed')),
+        event_id     INTEGER,
+        -- when attendance began to be counted, and when it was closed
+        opened_at    TEXT,
+        closed_at    TEXT,
+        UNIQUE (series_id, starts_at)
+    );
+    CREATE INDEX meetings_starts ON meetings (starts_at);
+    CREATE TABLE meeting_reminders (
+        id              INTEGER PRIMARY KEY,
+        meeting_id      INTEGER NOT NULL REFERENCES meetings (id) ON DELETE CASCADE,
+        -- minutes before the start, 0 for the start notice
+        offset_minutes  INTEGER NOT NULL CHECK (offset_minutes >= 0),
+        due_at          TEXT    NOT NULL,
+        -- set in the transaction that claims the reminder: whoever sets it sends it
+        sent_at         TEXT,
+        -- set instead when it was owed but is too late to be of use
+        skipped_at      TEXT,
+        channel_id      INTEGER,
+        message_id      INTEGER,
+        UNIQUE (meeting_id, offset_minutes),
+        CHECK (sent_at IS NULL OR skipped_at IS NULL)
+    );
+    CREATE INDEX meeting_reminders_pending ON meeting_reminders (due_at)
+        WHERE sent_at IS NULL AND skipped_at IS NULL;
+    CREATE TABLE meeting_rsvps (
+        meeting_id  INTEGER NOT NULL REFERENCES meetings (id) ON DELETE CASCADE,
+        user_id     INTEGER NOT NULL,
+        choice      TEXT    NOT NULL CHECK (choice IN ('going', 'cant', 'case')),
+        answered_at TEXT    NOT NULL,
+        PRIMARY KEY (meeting_id, user_id)
+    );
+    CREATE INDEX meeting_rsvps_user ON meeting_rsvps (user_id);
+    CREATE TABLE meeting_attendance (
+        id          INTEGER PRIMARY KEY,
+        meeting_id  INTEGER NOT NULL REFERENCES meetings (id) ON DELETE CASCADE,
+        user_id     INTEGER NOT NULL,
+        joined_at   TEXT    NOT NULL,
+        -- NULL while the member is still in the voice channel
+        left_at     TEXT
+    );
+    CREATE UNIQUE INDEX meeting_attendance_open ON meeting_attendance (meeting_id, user_id)
+        WHERE left_at IS NULL;
+    CREATE INDEX meeting_attendance_user ON meeting_attendance (user_id)
     """,
 )

@@ -14,7 +14,7 @@ from bot.core.session import Session, SessionState, Status
 from bot.storage.db import Database
 
 _COLUMNS = (
-    "id, group_id, template, phases, title, presenter_id, anonymous, status, phase_index, deadline, remaining,"
+    "id, group_id, case_id, template, phases, title, presenter_id, anonymous, status, phase_index, deadline, remaining,"
     " warned, timed_up, version, panel_channel_id, panel_message_id, reported, started_at"
 )
 
@@ -50,6 +50,7 @@ def _session(row: aiosqlite.Row) -> Session:
     return Session(
         id=int(row["id"]),
         group_id=int(row["group_id"]),
+        case_id=row["case_id"],
         template=str(row["template"]),
         phases=_phases(row["phases"]),
         title=row["title"],
@@ -82,17 +83,17 @@ class SqliteSessionStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def insert(self, *, group_id: int, template: str, phases: tuple[Phase, ...], title: str | None,
-                     presenter_id: int | None, anonymous: bool, state: SessionState,
+    async def insert(self, *, group_id: int, case_id: int | None, template: str, phases: tuple[Phase, ...],
+                     title: str | None, presenter_id: int | None, anonymous: bool, state: SessionState,
                      started_at: datetime) -> Session:
         """Store a new session; refuse a second live one for the group."""
         try:
             async with self.db.transaction() as tx:
                 session_id = await tx.insert(
-                    "INSERT INTO sessions (group_id, template, phases, title, presenter_id, anonymous, status,"
-                    " phase_index, deadline, remaining, warned, timed_up, started_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (group_id, template, _phases_json(phases), title, presenter_id, int(anonymous),
+                    "INSERT INTO sessions (group_id, case_id, template, phases, title, presenter_id, anonymous,"
+                    " status, phase_index, deadline, remaining, warned, timed_up, started_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (group_id, case_id, template, _phases_json(phases), title, presenter_id, int(anonymous),
                      *_state_params(state), started_at.isoformat()),
                 )
         except sqlite3.IntegrityError as error:
@@ -204,3 +205,13 @@ class SqliteSessionStore:
             "SELECT rating, comment FROM feedback WHERE session_id = ? ORDER BY id", (session_id,)
         )
         return [(int(r["rating"]), r["comment"]) for r in rows]
+
+    async def to_purge(self) -> list[tuple[int, datetime, int]]:
+        """Return ended sessions that still hold case material: (session, ended at, retention hours)."""
+        rows = await self.db.fetch_all(
+            "SELECT s.id, COALESCE(s.ended_at, s.started_at) AS ended_at, g.retention_hours"
+            " FROM sessions s JOIN groups g ON g.id = s.group_id"
+            " WHERE s.status = 'ended' AND (s.case_id IS NOT NULL OR s.title IS NOT NULL"
+            " OR EXISTS (SELECT 1 FROM relays r WHERE r.session_id = s.id))"
+        )
+        return [(int(r["id"]), datetime.fromisoformat(r["ended_at"]), int(r["retention_hours"])) for r in rows]

@@ -1,0 +1,321 @@
+"""Case proposals (with the identifier check), the anonymous presenter's relay, and its moderation.
+
+Anonymity is kept by construction: every answer to the presenter is ephemeral or in their
+DMs; their words reach the group only as a new message of the bot (`channel.send`), never
+as a response to their interaction (that would carry "X used /command"), with no mentions
+and no reply reference; no custom id, log line or reason carries their id.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
+
+import discord
+
+from bot.core.cases import STORY_MAX, TITLE_MAX, AuthorSeal, Case, CaseRules, CaseState, clean_story, clean_title
+from bot.core.errors import Refusal
+from bot.core.groups import Group
+from bot.core.identifiers import describe, find_identifiers
+from bot.core.session import Session, Status
+from bot.discord_io.replies import NO_MENTIONS, answer_privately, refusals
+from bot.storage.cases import SqliteCaseStore
+
+if TYPE_CHECKING:
+    from bot.app import BalintBot
+
+log = logging.getLogger(__name__)
+
+RELAY_MAX = 1800
+DRAFT_LIFETIME = timedelta(minutes=30)
+
+
+@dataclass
+class Draft:
+    """A proposal waiting for the member's choice after the identifier warning; kept in memory only."""
+
+    group_id: int
+    user_id: int
+    anonymous: bool
+    title: str
+    story: str
+    expires: datetime
+
+
+class CaseDesk:
+    """The case features of the bot: proposals, drafts, the relay."""
+
+    def __init__(self, bot: BalintBot, key: bytes) -> None:
+        self.bot = bot
+        self.store = SqliteCaseStore(bot.db)
+        self.rules = CaseRules(self.store, AuthorSeal(key))
+        # Drafts never touch the database: a text the member may still edit for patient
+        # identifiers should not be written anywhere first. A restart loses them, by design.
+        self._drafts: dict[str, Draft] = {}
+
+    # ---------------------------------------------------------------- proposing
+
+    async def open_propose_modal(self, interaction: discord.Interaction[Any], group: Group,
+                                 anonymous: bool = False) -> None:
+        """Show the case form to a member of the group."""
+        user = interaction.user.id
+        if not (group.is_member(user) or group.is_leader(user)):
+            raise Refusal(f"Only members of {group.name} propose cases there; join with /group join first.")
+        await interaction.response.send_modal(CaseModal(self, group.id, anonymous))
+
+    def _keep_draft(self, draft: Draft) -> str:
+        now = self.bot.clock.now()
+        for token in [t for t, d in self._drafts.items() if d.expires < now]:
+            del self._drafts[token]
+        token = secrets.token_urlsafe(12)
+        self._drafts[token] = draft
+        return token
+
+    def _draft(self, token: str, user_id: int) -> Draft:
+        draft = self._drafts.get(token)
+        if draft is None or draft.user_id != user_id or draft.expires < self.bot.clock.now():
+            raise Refusal("This draft has expired; propose the case again with /case propose.")
+        return draft
+
+    async def submit(self, interaction: discord.Interaction[Any], draft: Draft, *, checked: bool) -> None:
+        """Check a proposal (length, then patient identifiers unless the member chose to keep it) and queue it."""
+        group = await self.bot.groups.get(interaction.guild_id or 0, draft.group_id)
+        try:
+            clean_title(draft.title)
+            clean_story(draft.story)
+        except Refusal as refusal:
+            token = self._keep_draft(draft)
+            await answer_privately(interaction, f"{refusal} Your text is kept: press Edit to change it.",
+                                   view=draft_view(token, keep=False))
+            return
+        if not checked:
+            findings = find_identifiers(f"{draft.title}\n{draft.story}")
+            if findings:
+                token = self._keep_draft(draft)
+                await answer_privately(
+                    interaction,
+                    f"Before it is saved: this looks like it may identify a patient: {describe(findings)}. "
+                    "Patients are never named in the group. Edit the text, or keep it as it is if it "
+                    "identifies no one.",
+                    view=draft_view(token, keep=True),
+                )
+                return
+        case = await self.rules.propose(group, interaction.user.id, draft.title, draft.story,
+                                        anonymous=draft.anonymous)
+        note = " Nobody will see that it is yours." if case.anonymous else ""
+        await answer_privately(interaction, f"Your case “{case.title}” is queued in {group.name}.{note}")
+
+    # ---------------------------------------------------------------- relaying
+
+    async def _presenting(self, session: Session, user_id: int) -> Case | None:
+        if not session.anonymous or session.case_id is None:
+            return None
+        case = await self.store.case_by_id(session.case_id)
+        return case if case is not None and self.rules.seal.is_author(case, user_id) else None
+
+    async def speak(self, session_id: int, user_id: int, text: str) -> None:
+        """Post the anonymous presenter's words as "Presenter:", or refuse privately."""
+        session = await self.bot.sessions.store.get(session_id)
+        if session is None or session.state.status is Status.ENDED:
+            raise Refusal("This session has ended; nothing was relayed.")
+        if await self._presenting(session, user_id) is None:
+            raise Refusal("Only the presenter of this session can speak through the bot.")
+        phase = session.phases[session.state.phase_index]
+        if not phase.presenter_speaks:
+            raise Refusal(
+                f"The group is in {phase.name} now: you listen in silence, and nothing was relayed. "
+                "You speak again when you return."
+            )
+        words = text.strip()
+        if not words:
+            raise Refusal("There was nothing to relay.")
+        if len(words) > RELAY_MAX:
+            raise Refusal(f"That is {len(words):,} characters; send at most {RELAY_MAX:,} at a time.")
+        group = await self.bot.group_store.group_by_id(session.group_id)
+        assert group is not None
+        channel = self.bot.get_partial_messageable(group.text_channel_id, guild_id=group.guild_id)
+        # A new message of the bot's own, not a response: nothing ties it to anyone's interaction.
+        try:
+            sent = await channel.send(f"**Presenter:** {words}", allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as error:
+            log.warning("session %d: a relay was not posted (HTTP %d)", session.id, error.status)
+            raise Refusal("Discord did not take the message; nothing was relayed. Try again in a moment.") from None
+        await self.store.add_relay(session.id, sent.channel.id, sent.id)
+
+    async def on_direct_message(self, message: discord.Message) -> None:
+        """Relay a DM from an anonymous presenter, or explain privately why not."""
+        sessions = [s for s in await self.bot.sessions.store.live() if s.anonymous]
+        mine = [s for s in sessions if await self._presenting(s, message.author.id) is not None]
+        try:
+            if not mine:
+                raise Refusal("You are not presenting anonymously in a running session, so nothing was relayed.")
+            if len(mine) > 1:
+                raise Refusal("You present in two sessions at once; use the panel's Speak as presenter button.")
+            await self.speak(mine[0].id, message.author.id, message.content)
+        except Refusal as refusal:
+            await message.channel.send(str(refusal))
+            return
+        await message.channel.send("Relayed to the group as “Presenter”.")
+
+    async def remove_relay(self, interaction: discord.Interaction[Any], message: discord.Message) -> None:
+        """Let a leader remove a relayed message without learning who wrote it."""
+        session_id = await self.store.relay_session(message.id)
+        if session_id is None:
+            raise Refusal("That is not a relayed presenter message; only those can be removed here.")
+        session = await self.bot.sessions.store.get(session_id)
+        group = await self.bot.group_store.group_by_id(session.group_id) if session else None
+        if group is None or not group.is_leader(interaction.user.id):
+            raise Refusal("Only the leaders of the group can remove a relayed message.")
+        await message.delete()
+        await self.store.forget_relay(message.id)
+        await answer_privately(interaction, "The relayed message was removed.")
+
+    async def purge(self, session_id: int) -> None:
+        """Delete a session's case material and the relayed messages from the channel."""
+        for channel_id, message_id in await self.store.purge_case_material(session_id):
+            channel = self.bot.get_partial_messageable(channel_id)
+            try:
+                await channel.get_partial_message(message_id).delete()
+            except discord.NotFound:
+                pass
+            except discord.HTTPException as error:
+                log.warning("session %d: a relayed message was not removed (HTTP %d)", session_id, error.status)
+
+    async def queue_text(self, group: Group) -> str:
+        """List the group's queued cases; an anonymous case shows no author."""
+        cases = await self.store.cases_of_group(group.id, (CaseState.QUEUED, CaseState.PRESENTING))
+        if not cases:
+            return f"{group.name} has no case waiting. Propose one with /case propose."
+        lines = []
+        for case in cases:
+            who = "anonymous" if case.anonymous else f"<@{case.author_id}>"
+            state = " (being presented)" if case.state is CaseState.PRESENTING else ""
+            lines.append(f"• **{discord.utils.escape_markdown(case.title)}** · {who}{state}")
+        return f"Cases of {group.name}:\n" + "\n".join(lines)
+
+
+class CaseModal(discord.ui.Modal):
+    """The case form: a title and an optional story."""
+
+    def __init__(self, desk: CaseDesk, group_id: int, anonymous: bool, *, title: str = "", story: str = "") -> None:
+        super().__init__(title="Propose an anonymous case" if anonymous else "Propose a case", timeout=30 * 60)
+        self.desk = desk
+        self.group_id = group_id
+        self.anonymous = anonymous
+        self.case_title: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label="Title", custom_id="title", max_length=TITLE_MAX, default=title or None,
+            placeholder="A few words, with no patient names",
+        )
+        # Longer than the 1,500 the bot accepts: a story that runs over is refused with the
+        # text kept for editing, rather than cut off in the box.
+        self.story: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label=f"Story (optional, up to {STORY_MAX:,} characters)", custom_id="story",
+            style=discord.TextStyle.paragraph, required=False, max_length=4000, default=story or None,
+            placeholder="What stays with you about this patient? No names, dates or numbers.",
+        )
+        self.add_item(self.case_title)
+        self.add_item(self.story)
+
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        """Check and queue the case."""
+        async with refusals(interaction):
+            draft = Draft(
+                group_id=self.group_id, user_id=interaction.user.id, anonymous=self.anonymous,
+                title=self.case_title.value, story=self.story.value,
+                expires=self.desk.bot.clock.now() + DRAFT_LIFETIME,
+            )
+            await self.desk.submit(interaction, draft, checked=False)
+
+
+class DraftButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
+                  template=r"balint:draft:(?P<token>[A-Za-z0-9_-]+):(?P<choice>edit|keep)"):
+    """Edit or Keep, under the identifier warning. The token names a draft in memory, not a person."""
+
+    def __init__(self, token: str, choice: str) -> None:
+        super().__init__(discord.ui.Button(
+            label="Edit" if choice == "edit" else "Keep as it is",
+            style=discord.ButtonStyle.primary if choice == "edit" else discord.ButtonStyle.secondary,
+            custom_id=f"balint:draft:{token}:{choice}",
+        ))
+        self.token = token
+        self.choice = choice
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> DraftButton:
+        """Rebuild the button from its custom id."""
+        return cls(match["token"], match["choice"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Reopen the form with the text, or save the case as it is."""
+        bot = cast("BalintBot", interaction.client)
+        async with refusals(interaction):
+            draft = bot.cases._draft(self.token, interaction.user.id)
+            del bot.cases._drafts[self.token]
+            if self.choice == "edit":
+                await interaction.response.send_modal(CaseModal(
+                    bot.cases, draft.group_id, draft.anonymous, title=draft.title[:TITLE_MAX], story=draft.story,
+                ))
+            else:
+                await bot.cases.submit(interaction, draft, checked=True)
+
+
+def draft_view(token: str, *, keep: bool) -> discord.ui.View:
+    """Hold Edit (and Keep, for an identifier warning) under a draft."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(DraftButton(token, "edit"))
+    if keep:
+        view.add_item(DraftButton(token, "keep"))
+    return view
+
+
+class SpeakModal(discord.ui.Modal):
+    """What the anonymous presenter says to the group."""
+
+    def __init__(self, session_id: int) -> None:
+        super().__init__(title="Speak as presenter", timeout=30 * 60)
+        self.session_id = session_id
+        self.words: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label="Your words, posted as “Presenter”", custom_id="words", style=discord.TextStyle.paragraph,
+            max_length=RELAY_MAX,
+        )
+        self.add_item(self.words)
+
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        """Relay the words, and answer only the presenter."""
+        bot = cast("BalintBot", interaction.client)
+        async with refusals(interaction):
+            await bot.cases.speak(self.session_id, interaction.user.id, self.words.value)
+            await answer_privately(interaction, "Relayed to the group as “Presenter”.")
+
+
+class SpeakButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"balint:speak:(?P<session>\d+)"):
+    """The panel's "Speak as presenter" button, on anonymous sessions."""
+
+    def __init__(self, session_id: int) -> None:
+        super().__init__(discord.ui.Button(
+            label="Speak as presenter", style=discord.ButtonStyle.success, custom_id=f"balint:speak:{session_id}",
+        ))
+        self.session_id = session_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> SpeakButton:
+        """Rebuild the button from its custom id, also after a restart."""
+        return cls(int(match["session"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Open the form for the presenter only."""
+        bot = cast("BalintBot", interaction.client)
+        async with refusals(interaction):
+            session = await bot.sessions.store.get(self.session_id)
+            if session is None or await bot.cases._presenting(session, interaction.user.id) is None:
+                raise Refusal("Only the presenter of this session can speak through the bot.")
+            await interaction.response.send_modal(SpeakModal(self.session_id))
+
+
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (DraftButton, SpeakButton)

@@ -1,0 +1,102 @@
+"""/case: propose, list and withdraw cases; the anonymous presenter's DMs; removing a relayed message."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import BalintBot
+from bot.core.cases import CaseState
+from bot.core.errors import Refusal
+from bot.discord_io import cases
+from bot.discord_io.replies import answer_privately, refusals
+from cogs.groups import Groups
+
+
+class Cases(commands.Cog):
+    """The /case commands."""
+
+    case = app_commands.Group(name="case", description="Cases to present", guild_only=True)
+
+    def __init__(self, bot: BalintBot) -> None:
+        self.bot = bot
+        self.remove_menu = app_commands.ContextMenu(name="Remove relayed message", callback=self.remove_relayed)
+        self.remove_menu.guild_only = True
+
+    async def cog_load(self) -> None:
+        """Register the message menu, which cannot live in a cog's class body."""
+        self.bot.tree.add_command(self.remove_menu)
+
+    async def cog_unload(self) -> None:
+        """Unregister the message menu."""
+        self.bot.tree.remove_command(self.remove_menu.name, type=self.remove_menu.type)
+
+    async def own_case_autocomplete(self, interaction: discord.Interaction[BalintBot],
+                                    current: str) -> list[app_commands.Choice[str]]:
+        """Offer the caller's own queued cases in this server, and nobody else's."""
+        if interaction.guild_id is None:
+            return []
+        groups = await self.bot.group_store.groups_in_guild(interaction.guild_id)
+        queued = await self.bot.cases.store.cases_in_groups([g.id for g in groups], (CaseState.QUEUED,))
+        needle = current.casefold().strip()
+        seal = self.bot.cases.rules.seal
+        return [
+            app_commands.Choice(name=c.title[:100], value=str(c.id))
+            for c in queued if seal.is_author(c, interaction.user.id) and needle in c.title.casefold()
+        ][:25]
+
+    @case.command(name="propose", description="Propose a case to present, anonymously if you wish")
+    @app_commands.describe(group="Your group", anonymous="Present without anyone knowing it is you")
+    @app_commands.autocomplete(group=Groups.group_autocomplete)
+    async def propose(self, interaction: discord.Interaction[BalintBot], group: str,
+                      anonymous: bool = False) -> None:
+        """Open the case form."""
+        async with refusals(interaction):
+            assert interaction.guild_id is not None
+            found = await self.bot.groups.find(interaction.guild_id, group)
+            await self.bot.cases.open_propose_modal(interaction, found, anonymous)
+
+    @case.command(name="list", description="See a group's queued cases")
+    @app_commands.describe(group="The group")
+    @app_commands.autocomplete(group=Groups.group_autocomplete)
+    async def list(self, interaction: discord.Interaction[BalintBot], group: str) -> None:
+        """List the queue privately; anonymous cases show no author."""
+        async with refusals(interaction):
+            assert interaction.guild_id is not None
+            found = await self.bot.groups.find(interaction.guild_id, group)
+            user = interaction.user.id
+            if not (found.is_member(user) or found.is_leader(user)):
+                raise Refusal(f"Only members of {found.name} see its cases; join with /group join first.")
+            await answer_privately(interaction, await self.bot.cases.queue_text(found))
+
+    @case.command(name="withdraw", description="Withdraw one of your queued cases")
+    @app_commands.describe(case="Your case")
+    @app_commands.autocomplete(case=own_case_autocomplete)
+    async def withdraw(self, interaction: discord.Interaction[BalintBot], case: str) -> None:
+        """Withdraw the caller's own case."""
+        async with refusals(interaction):
+            assert interaction.guild_id is not None
+            if not case.isdigit():
+                raise Refusal("Pick the case from the list that appears as you type.")
+            groups = await self.bot.group_store.groups_in_guild(interaction.guild_id)
+            found = await self.bot.cases.rules.get({g.id for g in groups}, int(case))
+            await self.bot.cases.rules.withdraw(found, interaction.user.id)
+            await answer_privately(interaction, f"Your case “{found.title}” is withdrawn.")
+
+    async def remove_relayed(self, interaction: discord.Interaction[BalintBot], message: discord.Message) -> None:
+        """Remove a relayed presenter message (leaders)."""
+        async with refusals(interaction):
+            await self.bot.cases.remove_relay(interaction, message)
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """Relay an anonymous presenter's direct message."""
+        if message.guild is None and not message.author.bot:
+            await self.bot.cases.on_direct_message(message)
+
+
+async def setup(bot: BalintBot) -> None:
+    """Add the cog and its persistent buttons."""
+    bot.add_dynamic_items(*cases.DYNAMIC_ITEMS)
+    await bot.add_cog(Cases(bot))

@@ -1,0 +1,199 @@
+"""An anonymous presenter, end to end: their words reach the group, and nothing reveals who they are.
+
+Each test covers one way such bots have leaked authors, and ends with a full scan (REST calls,
+gateway events, every member's view of every channel, the audit log, the log output) for the
+presenter's id, user name and display name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+import simcord
+
+from tests.e2e.conftest import Harness, Server
+from tests.e2e.leaks import LeakScan
+from tests.e2e.test_cases import case_id, propose
+from tests.e2e.test_sessions import _muted, _panel, _ready
+
+
+@dataclass
+class Anonymous:
+    harness: Harness
+    server: Server
+    leader: simcord.MemberActor
+    presenter: simcord.MemberActor
+    scan: LeakScan
+
+    async def start(self, title: str = "The patient I dread") -> None:
+        value = await case_id(self.server, self.leader, title)
+        await self.leader.slash(self.server.text, "session start", group="Alpha", case=value)
+
+    def relays(self) -> list[str]:
+        return [m.content for m in self.server.text.history() if m.content.startswith("**Presenter:**")]
+
+
+@pytest.fixture
+async def anon(harness: Harness, server: Server) -> AsyncIterator[Anonymous]:
+    leader, ada = await _ready(server)
+    scan = LeakScan.start(harness.env, server.guild, ada, "Dr Ada", [server.admin, *server.members])
+    proposed = await propose(server, ada, "The patient I dread", "He shouts at reception.", anonymous=True)
+    assert proposed.response.content.endswith("Nobody will see that it is yours.")
+    try:
+        yield Anonymous(harness, server, leader, ada, scan)
+    finally:
+        scan.stop()
+
+
+async def test_a_whole_anonymous_session_leaves_no_trace(anon: Anonymous) -> None:
+    """Propose, present by DM and by the panel, listen in silence, return, get moderated, end: no trace."""
+    server, ada, leader = anon.server, anon.presenter, anon.leader
+    await anon.start()
+    panel = _panel(server).embeds[0]
+    assert "**Presenter:** the presenter" in panel.description
+
+    reply = await ada.send_dm("He was my first patient when I started here.")
+    assert anon.relays() == ["**Presenter:** He was my first patient when I started here."]
+    assert ada.user.dm_channel.last_message.content == "Relayed to the group as “Presenter”."
+    assert reply.content.startswith("He was")
+
+    await leader.click(_panel(server), label="Next")  # clarifying questions: the presenter answers
+    form = await ada.click(_panel(server), label="Speak as presenter")
+    assert form.modal is not None and form.modal["title"] == "Speak as presenter"
+    sent = await ada.submit_modal(form, {"words": "No, he comes alone."})
+    assert sent.ephemeral and sent.response.content == "Relayed to the group as “Presenter”."
+
+    await leader.click(_panel(server), label="Next")  # discussion: the presenter listens
+    await ada.send_dm("But I wanted to add...")
+    assert ada.user.dm_channel.last_message.content.startswith(
+        "The group is in Discussion (presenter pushed back) now: you listen in silence")
+    assert not _muted(server, ada), "an anonymous presenter is never muted"
+    late = await ada.click(_panel(server), label="Speak as presenter")
+    refused = await ada.submit_modal(late, {"words": "Still me."})
+    assert refused.ephemeral and "you listen in silence" in refused.response.content
+
+    await leader.click(_panel(server), label="Next")  # the presenter returns
+    await ada.send_dm("What struck me is how angry I felt.")
+    assert len(anon.relays()) == 3
+
+    relayed = next(m for m in server.text.history() if m.content.startswith("**Presenter:** No, he"))
+    removed = await leader.context_menu(server.text, "Remove relayed message", relayed)
+    assert removed.ephemeral and removed.response.content == "The relayed message was removed."
+    assert len(anon.relays()) == 2
+
+    await leader.click(_panel(server), label="Next")
+    await leader.click(_panel(server), label="End")
+    assert anon.relays() == [], "relayed words go with the case when the session ends"
+    assert anon.harness.rows("SELECT count(*) FROM cases") == [(0,)]
+    assert anon.harness.rows("SELECT count(*) FROM relays") == [(0,)]
+    anon.scan.assert_clean()
+
+
+async def test_the_queue_and_autocomplete_show_no_author(anon: Anonymous) -> None:
+    """/case list says "anonymous"; the session's case choices show titles only."""
+    listed = await anon.server.members[2].slash(anon.server.text, "case list", group="Alpha")
+    assert "**The patient I dread** · anonymous" in listed.response.content
+    choices = await anon.leader.autocomplete(anon.server.text, "session start", "case", "", group="Alpha")
+    assert [c["name"] for c in choices] == ["The patient I dread"]
+    theirs = await anon.server.members[1].autocomplete(anon.server.text, "case withdraw", "case", "")
+    assert theirs == []
+    anon.scan.assert_clean()
+
+
+async def test_refusals_to_others_name_no_one(anon: Anonymous) -> None:
+    """Members who try the presenter's button or case get refusals that point at nobody."""
+    await anon.start()
+    ben = anon.server.members[1]
+    tried = await ben.click(_panel(anon.server), label="Speak as presenter")
+    assert tried.modal is None and tried.ephemeral
+    assert tried.response.content == "Only the presenter of this session can speak through the bot."
+    await ben.send_dm("let me in")
+    assert ben.user.dm_channel.last_message.content.startswith("You are not presenting anonymously")
+    anon.scan.assert_clean()
+
+
+async def test_relays_are_new_bot_messages_with_no_mentions_and_no_reply(anon: Anonymous) -> None:
+    """The relay is a plain channel.send: no interaction metadata, no reference, no pings."""
+    await anon.start()
+    form = await anon.presenter.click(_panel(anon.server), label="Speak as presenter")
+    await anon.presenter.submit_modal(form, {"words": f"@everyone {anon.leader.mention} listen"})
+    message = anon.server.text.last_message
+    assert message.content == f"**Presenter:** @everyone {anon.leader.mention} listen"
+    assert message.interaction_metadata is None and message.reference is None
+    # The mention stays readable, but the body allows no ping at all (checked below).
+    assert message.author.bot and not message.mention_everyone
+    bodies = [r.json for r in anon.harness.env.http_requests
+              if r.method == "POST" and r.path == f"/channels/{anon.server.text.id}/messages"
+              and str(r.json.get("content") or "").startswith("**Presenter:**")]
+    assert bodies and all(b["allowed_mentions"] == {"parse": []} and "message_reference" not in b for b in bodies)
+    anon.scan.assert_clean()
+
+
+async def test_every_answer_to_the_presenter_is_private(anon: Anonymous) -> None:
+    """Commands, buttons and modals of the presenter get ephemeral answers or forms, nothing public."""
+    await anon.start()
+    ada, text = anon.presenter, anon.server.text
+    results = [
+        await ada.slash(text, "case list", group="Alpha"),
+        await ada.slash(text, "session status"),
+        await ada.slash(text, "session next"),
+    ]
+    form = await ada.click(_panel(anon.server), label="Speak as presenter")
+    results.append(await ada.submit_modal(form, {"words": "Yes."}))
+    again = await ada.slash(text, "case propose", group="Alpha", anonymous=True)
+    assert again.modal is not None
+    results.append(await ada.submit_modal(again, {"title": "Another one", "story": ""}))
+    assert all(r.ephemeral for r in results), [r.response.content for r in results if not r.ephemeral]
+    public = [m for m in text.history(viewer=anon.server.members[1]) if m.interaction_metadata is not None]
+    assert all(m.interaction_metadata.user.id != ada.id for m in public)
+    anon.scan.assert_clean()
+
+
+async def test_custom_ids_carry_only_session_ids(anon: Anonymous) -> None:
+    """The panel's buttons name the session and the action, never a person."""
+    await anon.start()
+    ids = [c.custom_id for row in _panel(anon.server).components for c in row.children]
+    session = anon.harness.rows("SELECT id FROM sessions")[0][0]
+    assert ids == [f"balint:s:{session}:{a}" for a in ("pause", "extend", "next", "back", "end")] + [
+        f"balint:speak:{session}"]
+    anon.scan.assert_clean()
+
+
+async def test_the_seal_is_not_stable_across_cases_and_the_database_names_no_one(anon: Anonymous) -> None:
+    """Two anonymous cases of one author have unrelated seals; no column holds their id."""
+    await propose(anon.server, anon.presenter, "A second one", anonymous=True)
+    rows = anon.harness.rows("SELECT author_id, author_tag, nonce FROM cases ORDER BY id")
+    assert [r[0] for r in rows] == [None, None]
+    assert rows[0][1] != rows[1][1] and rows[0][2] != rows[1][2]
+    import hashlib
+
+    plain = hashlib.sha256(str(anon.presenter.id).encode()).digest()
+    assert plain not in (rows[0][1], rows[1][1])
+    raw = anon.harness.db_path.read_bytes()
+    assert str(anon.presenter.id).encode() not in raw
+    assert anon.presenter.id.to_bytes(8, "big") not in raw
+    anon.scan.assert_clean()
+
+
+async def test_a_discord_failure_while_relaying_names_no_one(anon: Anonymous) -> None:
+    """If Discord refuses the relay, the presenter is told privately and no log line names them."""
+    await anon.start()
+    anon.harness.env.inject_error("POST", f"/channels/{anon.server.text.id}/messages", status=500)
+    await anon.presenter.send_dm("Can you hear me?")
+    assert anon.presenter.user.dm_channel.last_message.content == (
+        "Discord did not take the message; nothing was relayed. Try again in a moment.")
+    anon.scan.assert_clean()
+
+
+async def test_the_scan_itself_sees_a_named_presenter(anon: Anonymous) -> None:
+    """The scan is no empty check: a named case in the queue, and a log line, are both found."""
+    await propose(anon.server, anon.presenter, "Named one")
+    await anon.server.members[1].slash(anon.server.text, "case list", group="Alpha")
+    import logging
+
+    logging.getLogger("bot.test").info("presenter is %s", anon.presenter.id)
+    problems = anon.scan.problems()
+    assert any(p.startswith("REST POST /interactions/") for p in problems), problems
+    assert any(p.startswith("log:") for p in problems), problems
