@@ -197,3 +197,37 @@ async def test_the_scan_itself_sees_a_named_presenter(anon: Anonymous) -> None:
     problems = anon.scan.problems()
     assert any(p.startswith("REST POST /interactions/") for p in problems), problems
     assert any(p.startswith("log:") for p in problems), problems
+
+
+async def test_relaying_when_no_session_runs_is_refused_privately(anon: Anonymous) -> None:
+    """The author of a queued case who writes before the session starts is told, in their DMs only."""
+    await anon.presenter.send_dm("Hello?")
+    assert anon.presenter.user.dm_channel.last_message.content == (
+        "You are not presenting anonymously in a running session, so nothing was relayed.")
+    assert anon.relays() == []
+    anon.scan.assert_clean()
+
+
+async def test_words_typed_in_the_channel_are_never_deleted_or_reposted(anon: Anonymous) -> None:
+    """The bot does not read the group's channel: a presenter who types there is left alone."""
+    await anon.start()
+    before = len(anon.harness.env.http_requests)
+    typed = await anon.presenter.send(anon.server.text, "oops, typed here")
+    assert anon.server.text.last_message.id == typed.id
+    assert anon.harness.env.http_requests[before:] == []
+    assert anon.relays() == []
+
+
+async def test_a_case_of_another_group_cannot_be_started(anon: Anonymous) -> None:
+    """A case is presented only in its own group."""
+    server = anon.server
+    text2 = server.guild.create_text_channel("beta")
+    voice2 = server.guild.create_voice_channel("Beta Room")
+    await anon.leader.slash(text2, "group create", name="Beta", text_channel=text2, voice_channel=voice2)
+    value = await case_id(server, anon.leader, "The patient I dread")
+    result = await anon.leader.slash(text2, "session start", group="Beta", case=value)
+    assert result.ephemeral
+    assert result.response.content == "That case belongs to another group; choose one of Beta's cases."
+    assert anon.harness.rows("SELECT state FROM cases") == [("queued",)]
+    assert anon.harness.rows("SELECT count(*) FROM sessions") == [(0,)]
+    anon.scan.assert_clean()
