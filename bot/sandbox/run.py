@@ -17,13 +17,18 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import discord
 
 from bot.app import BalintBot
 from bot.config import Settings
 from bot.core.clock import FunctionClock
+from bot.core.timers import LoopTimers
+from bot.sandbox.transcript import shown
+from bot.sandbox.world import SandboxError
 
 if TYPE_CHECKING:
     from simcord import Env
@@ -43,7 +48,7 @@ CONNECT_HINT = (
 
 
 class _EnvHolder:
-    """The SimCord env, once it exists: the bot and its clock are made before SimCord starts."""
+    """The SimCord env, once made: the bot, and so its clock, must exist before the env."""
 
     env: Env | None = None
 
@@ -77,21 +82,31 @@ async def run_sandbox(settings: Settings, *, demo: bool = False) -> int:
     from bot.sandbox.world import SandboxError
 
     with tempfile.TemporaryDirectory(prefix="balint-sandbox-") as scratch:
-        # A throwaway database, and commands synced globally: a `discord.sync = "guild:<id>"`
-        # meant for a real development server names a guild that does not exist in SimCord.
+        # Throwaway storage: a configured key_file must not be read, or created, by the sandbox
+        # either. Commands sync globally: a `discord.sync = "guild:<id>"` meant for a real
+        # development server names a guild that does not exist in SimCord.
         sandbox_settings = dataclasses.replace(
-            settings, token=None, database=Path(scratch) / "sandbox.db", sync_guild_id=None,
+            settings, token=None, database=Path(scratch) / "sandbox.db",
+            key_file=Path(scratch) / "sandbox.key", sync_guild_id=None,
         )
         holder = _EnvHolder()
-        bot = BalintBot(sandbox_settings, clock=FunctionClock(holder.now))
+        clock = FunctionClock(holder.now)
+        # Timers on the event loop, which SimCord's virtual clock moves (and the pacer below
+        # moves with real time); APScheduler would read the wall clock instead.
+        bot = BalintBot(sandbox_settings, clock=clock, timers=LoopTimers(clock))
+        # `simcord.run(bot)` makes its Env only once entered, but the bot reads its clock while
+        # it logs in (setup_hook starts its timers): so the Env comes first, and the steps of
+        # simcord.run follow by hand. Errors the bot swallowed are already logged by its
+        # handlers and, in the browser, shown by the Preview: no check turns them into a
+        # traceback at the end (check_errors=False).
+        env = holder.env = simcord.Env(bot, check_errors=False)
         try:
-            # Errors the bot swallowed are already logged by its handlers and, in the browser,
-            # shown by the Preview: they must not turn a clean stop into a traceback.
-            async with simcord.run(bot, check_errors=False) as env:
-                holder.env = env
-                if demo:
-                    return await play_demo(env)
-                return await serve_preview(env, settings)
+            await env.start()
+            with env.time_context():
+                try:
+                    return await (play_demo(env) if demo else serve_preview(env, settings))
+                finally:
+                    await env.shutdown()
         except SandboxError as error:
             print(f"sandbox: could not set up the demo group: {error}", file=sys.stderr)
             return 1
@@ -129,17 +144,115 @@ async def _leader_adds_coleader(world: SandboxWorld) -> None:
 
 
 async def _coleader_configures(world: SandboxWorld) -> None:
-    await world.slash(world.members[0], "group config", {"group": world.group_name, "auto_advance": True})
+    await world.slash(world.members[0], "group config", {"group": world.group_name, "auto_advance": False})
+
+
+def _panel(world: SandboxWorld) -> discord.Message:
+    panel = world.bot_message_with("balint:s:")
+    if panel is None:
+        raise SandboxError("the session panel is not in the channel")
+    return panel
+
+
+async def _press(world: SandboxWorld, action: str) -> None:
+    """Press a panel button, as the leader."""
+    panel = _panel(world)
+    session = next(c.custom_id for c in shown(panel).controls if (c.custom_id or "").startswith("balint:s:"))
+    prefix = ":".join((session or "").split(":")[:3]) + f":{action}"
+    await world.click(world.leader, panel, prefix)
+
+
+async def _presenter_comes_into_voice(world: SandboxWorld) -> None:
+    await world.join_voice(world.members[0])
+
+
+async def _leader_starts_the_session(world: SandboxWorld) -> None:
+    await world.slash(world.leader, "session start", {"group": world.group_name, "presenter": world.members[0]})
+
+
+async def _presentation(world: SandboxWorld) -> None:
+    await world.wait(3)
+    await world.wait(2)
+
+
+async def _questions(world: SandboxWorld) -> None:
+    await _press(world, "next")
+    await world.wait(5)
+
+
+async def _discussion(world: SandboxWorld) -> None:
+    await _press(world, "next")
+    await world.wait(10)
+    await _press(world, "pause")
+    await world.wait(2)
+    await _press(world, "resume")
+    await world.wait(13)
+    await _press(world, "extend")
+    await world.wait(2)
+
+
+async def _return(world: SandboxWorld) -> None:
+    await _press(world, "next")
+    await world.wait(7)
+
+
+async def _closing(world: SandboxWorld) -> None:
+    await _press(world, "next")
+    await world.wait(3)
+    await _press(world, "end")
+
+
+async def _feedback(world: SandboxWorld) -> None:
+    closing = world.bot_message_with("balint:fb:")
+    if closing is None:
+        raise SandboxError("no closing message with the feedback buttons")
+    for member, rating in zip(world.members[1:4], ("5", "4", "4"), strict=True):
+        form = await world.click(member, closing, "balint:fb:")
+        await world.submit(member, form, {"rating": [rating], "comment": ""})
+    results = next(c.custom_id for c in shown(closing).controls if (c.custom_id or "").endswith(":results"))
+    await world.click(world.leader, closing, results or "")
+
+
+async def _anonymous_case(world: SandboxWorld) -> None:
+    form = await world.slash(world.members[1], "case propose", {"group": world.group_name, "anonymous": True})
+    await world.submit(world.members[1], form, {
+        "title": "The patient I dread on Mondays", "story": "He shouts at the front desk, then is sweet with me.",
+    })
+
+
+async def _anonymous_session(world: SandboxWorld) -> None:
+    leader = world.leader
+    choices = await leader.autocomplete(world.text, "session start", "case", "", group=world.group_name)
+    await world.slash(leader, "session start", {"group": world.group_name, "case": choices[0]["value"]})
+    await world.dm(world.members[1], "He was my very first patient here, twelve years ago.")
+    await _press(world, "next")
+    await world.dm(world.members[1], "No, he always comes alone.")
+    await _press(world, "next")
+    await world.dm(world.members[1], "Can I add something?")
+    await _press(world, "next")
+    await world.dm(world.members[1], "What struck me is how much I dread him, and how much I like him.")
+    await _press(world, "next")
+    await _press(world, "end")
 
 
 # The walk-through after the world is built; a step is a heading and a coroutine acting on
-# the world, so a longer demo (a whole session) is more entries here.
+# the world.
 DEMO_STEPS: Sequence[Step] = (
     Step("A member looks at the group", _member_reads_info),
     Step("A member asks for help (first sections)", _member_reads_help),
     Step("A member tries to change the group's settings", _member_tries_config),
     Step("The leader makes Dr Ada co-leader", _leader_adds_coleader),
-    Step("The co-leader changes a setting", _coleader_configures),
+    Step("The co-leader changes a setting back", _coleader_configures),
+    Step("A classic session: Dr Ada, the presenter, comes into voice", _presenter_comes_into_voice),
+    Step("The leader starts the session", _leader_starts_the_session),
+    Step("Presentation (5 minutes)", _presentation),
+    Step("Clarifying questions (5 minutes)", _questions),
+    Step("Discussion: the presenter is pushed back and listens, muted (25 minutes)", _discussion),
+    Step("The presenter returns (7 minutes)", _return),
+    Step("Closing (3 minutes)", _closing),
+    Step("Three members give anonymous feedback; the leader reads it", _feedback),
+    Step("Dr Ben proposes a case anonymously", _anonymous_case),
+    Step("A session on the anonymous case: the presenter speaks only through the bot", _anonymous_session),
 )
 
 
@@ -186,7 +299,7 @@ class _RealTimePacer:
         self.preview = preview
         self.scale = scale
         self.lock = asyncio.Lock()
-        self._seen = len(env.backend.transcript)
+        self._seen = len(env.http_requests)
 
     def guard(self) -> None:
         """Make the Preview's browser actions take the lock the clock takes."""
@@ -198,7 +311,7 @@ class _RealTimePacer:
                 result = await original(context_id, body)
                 # The action published what it changed to its page; only changes made
                 # outside actions (timers) need the republish below.
-                self._seen = len(self.env.backend.transcript)
+                self._seen = len(self.env.http_requests)
                 return result
 
         setattr(self.preview, "_action", action)  # noqa: B010 - an instance override, not a typo
@@ -217,21 +330,13 @@ class _RealTimePacer:
                 elapsed, last = now - last, now
                 try:
                     await self.env.advance_time(elapsed * self.scale)
-                    # The page shows a published snapshot: republish when the bot acted on
-                    # its own (a timer fired), so every open page sees it.
-                    if len(self.env.backend.transcript) != self._seen:
+                    # The page shows a published snapshot: republish when the bot called
+                    # Discord on its own (a timer fired), so every open page sees it.
+                    if len(self.env.http_requests) != self._seen:
                         await self.preview.refresh()
                 except (TimeoutError, SetupError) as error:
                     log.warning("the sandbox clock skipped a tick: %s", error)
-                self._seen = len(self.env.backend.transcript)
-
-
-async def _catch_up_with_wall_clock(env: Env) -> None:
-    # SimCord's clock starts on a fixed date; in the browser, message times and "in 5 minutes"
-    # should match the person's own clock. The demo keeps the fixed date, for a stable transcript.
-    behind = (datetime.now(UTC) - env.now()).total_seconds()
-    if behind > 0:
-        await env.advance_time(behind)
+                self._seen = len(self.env.http_requests)
 
 
 def _stop_on_signals(stop: asyncio.Event) -> Callable[[], None]:
@@ -269,7 +374,7 @@ def _banner(world: SandboxWorld, url: str, settings: Settings) -> None:
     _say(f'  group "{world.group_name}" in {world.channel_name}, led by {world.name(world.leader)};')
     _say(f"  members {members}.")
     _say("  Its data is in a temporary database, deleted when the sandbox stops.")
-    _say(f"  Sandbox time runs {pace} (BALINT_TIME_SCALE).")
+    _say(f"  Sandbox time started at {world.env.now():%Y-%m-%d %H:%M} UTC and runs {pace}.")
     _say(CONNECT_HINT)
     _say("")
     _say("Open this address in a browser on this machine (it answers on 127.0.0.1 only):")
@@ -290,7 +395,9 @@ async def serve_preview(env: Env, settings: Settings) -> int:
     stop = asyncio.Event()
     undo_signals = _stop_on_signals(stop)
     try:
-        await _catch_up_with_wall_clock(env)
+        # SimCord's clock starts on a fixed date (shown in the banner) rather than today's: catching
+        # up months at start would step through every periodic bot timer, which takes too long,
+        # and the page draws relative times ("in 5 minutes") against the sandbox clock anyway.
         world = await build_world(env)
         async with contextlib.AsyncExitStack() as stack:
             try:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import discord
 from simcord import ChannelHandle, Env, GuildHandle, InteractionResult, MemberActor, ResponseMessage
 
-from bot.sandbox.transcript import Control, Transcript, shown
+from bot.sandbox.transcript import Control, Shown, Transcript, shown
 
 GUILD_NAME = "Balint Sandbox"
 TEXT_CHANNEL = "balint-group"
@@ -39,6 +39,13 @@ class SandboxError(Exception):
 
 def _username(display_name: str) -> str:
     return display_name.lower().replace(" ", "_")
+
+
+def _bot_id(env: Env) -> int:
+    user = env.bot.user
+    if user is None:
+        raise SandboxError("the bot is not logged in to SimCord")
+    return user.id
 
 
 def _control(message: MessageLike, prefix: str) -> Control | None:
@@ -78,7 +85,7 @@ class SandboxWorld:
 
     def bot_message_with(self, prefix: str) -> discord.Message | None:
         """Return the newest public bot message in the group's channel with a control id starting so."""
-        bot_id = self.env.backend.bot_user.id
+        bot_id = _bot_id(self.env)
         for message in reversed(self.text.history()):
             if message.author.id == bot_id and _control(message, prefix) is not None:
                 return message
@@ -89,9 +96,64 @@ class SandboxWorld:
         """Run a slash command in the group's channel as a person; `fields` caps embeds in the transcript."""
         typed = dict(options or {})
         self.transcript.command(self.name(person), command, typed)
-        before = self.last_public_id()
+        before, mutes = self.last_public_id(), self.voice_mutes()
         result = await person.slash(self.text, command, **typed)
         self._record(person, result, before, clicked=None, fields=fields)
+        self._report_mutes(mutes)
+        return result
+
+    def voice_mutes(self) -> dict[int, bool]:
+        """Return who is in voice, and whether they are server-muted."""
+        return {user_id: state.mute for user_id, state in self.guild.voice_states().items()}
+
+    def _report_mutes(self, before: Mapping[int, bool]) -> None:
+        for user_id, muted in self.voice_mutes().items():
+            if before.get(user_id, False) != muted:
+                done = "server-muted" if muted else "unmuted"
+                self.transcript.note(f"balint-bot {done} {self.transcript.user(user_id)} in {VOICE_CHANNEL}.")
+
+    def _new_public(self, before: int) -> None:
+        bot_id = _bot_id(self.env)
+        for message in self.text.history():
+            if message.id > before and message.author.id == bot_id:
+                self.transcript.bot(f"in {self.channel_name}", shown(message))
+
+    async def join_voice(self, person: MemberActor) -> None:
+        """Come into the group's voice channel."""
+        self.transcript.person(f"{self.name(person)} joins the voice channel {VOICE_CHANNEL}")
+        mutes = self.voice_mutes()
+        await person.join_voice(self.voice)
+        self._report_mutes(mutes)
+
+    async def wait(self, minutes: float) -> None:
+        """Let time pass (SimCord's clock), and show what the bot posted meanwhile."""
+        self.transcript.note(f"{minutes:g} minute{'s' if minutes != 1 else ''} pass.")
+        before, mutes = self.last_public_id(), self.voice_mutes()
+        await self.env.advance_time(minutes * 60)
+        self._new_public(before)
+        self._report_mutes(mutes)
+
+    async def dm(self, person: MemberActor, text: str) -> None:
+        """Write privately to the bot, and show its private answer and what reached the group."""
+        self.transcript.person(f"{self.name(person)} writes privately to the bot: {text}")
+        before = self.last_public_id()
+        await person.send_dm(text)
+        answer = person.user.dm_channel.last_message
+        if answer is not None and answer.author.id == _bot_id(self.env):
+            self.transcript.bot(f"→ {self.name(person)} (direct message)", shown(answer))
+        self._new_public(before)
+
+    async def submit(self, person: MemberActor, form: InteractionResult, values: Mapping[str, object]
+                     ) -> InteractionResult:
+        """Fill and send a form the bot showed, as that person."""
+        if form.modal is None:
+            raise SandboxError(f"{self.name(person)} was shown no form")
+        typed = ", ".join(f"{k}: {self.transcript.value(v)}" for k, v in values.items())
+        self.transcript.person(f'{self.name(person)} fills the form "{form.modal.get("title")}" ({typed})')
+        before, mutes = self.last_public_id(), self.voice_mutes()
+        result = await person.submit_modal(form, dict(values))
+        self._record(person, result, before, clicked=None, fields=None)
+        self._report_mutes(mutes)
         return result
 
     async def click(self, person: MemberActor, message: MessageLike, prefix: str) -> InteractionResult:
@@ -102,9 +164,13 @@ class SandboxWorld:
         private = message.flags.ephemeral
         on = "on the bot's private answer" if private else f"on the bot's message in {self.channel_name}"
         self.transcript.person(f'{self.name(person)} clicked [{control.label}] {on}')
-        before = self.last_public_id()
+        before, mutes = self.last_public_id(), self.voice_mutes()
         result = await person.click(message, custom_id=control.custom_id)
         self._record(person, result, before, clicked=message.id, fields=None)
+        if result.modal is not None:
+            self.transcript.bot(f"→ {self.name(person)} (only they see it)",
+                                Shown(content=f'a form: "{result.modal.get("title")}"', embeds=(), controls=()))
+        self._report_mutes(mutes)
         return result
 
     @property
@@ -129,7 +195,7 @@ class SandboxWorld:
             self.transcript.bot(where, shown(answer), fields=fields)
         if not result.acknowledged:
             self.transcript.person(f'bot → {who}: nothing (Discord shows "The application did not respond")')
-        bot_id = self.env.backend.bot_user.id
+        bot_id = _bot_id(self.env)
         for message in self.text.history():
             if message.id > before and message.id not in seen and message.author.id == bot_id:
                 self.transcript.bot(f"in {self.channel_name}", shown(message), fields=fields)
@@ -147,7 +213,7 @@ async def build_world(env: Env, transcript: Transcript | None = None) -> Sandbox
     members = tuple(guild.add_member(env.create_user(_username(name), global_name=name)) for name in MEMBERS)
     for person, name in zip((leader, *members), (LEADER, *MEMBERS), strict=True):
         transcript.know_user(person.id, name)
-    transcript.know_user(env.backend.bot_user.id, "balint-bot")
+    transcript.know_user(_bot_id(env), "balint-bot")
     transcript.know_channel(text.id, TEXT_CHANNEL)
     transcript.know_channel(voice.id, VOICE_CHANNEL)
     transcript.know_role(admin.id, ADMIN_ROLE)

@@ -435,7 +435,8 @@ class LoopbackDiscord:
         synced = []
         for command in commands:
             synced.append({
-                "type": 1, "options": [], "default_member_permissions": None, "nsfw": False,
+                # As Discord answers: a context-menu command comes back with an empty description.
+                "type": 1, "options": [], "default_member_permissions": None, "nsfw": False, "description": "",
                 **command,
                 "id": known.get(command["name"]) or str(next(self._ids)),
                 "application_id": str(APP_ID), "version": str(next(self._ids)),
