@@ -291,3 +291,20 @@ async def test_a_missing_mute_permission_is_told_once_and_the_session_goes_on(
     await leader.slash(server.text, "session next")
     assert len([m for m in server.text.history() if "Mute Members" in m.content]) == 1
     assert _phase_lines(_panel(server))[2].startswith("▶ **Discussion")
+
+
+@pytest.mark.parametrize(("command", "options"), [
+    ("session pause", {}), ("session resume", {}), ("session next", {}), ("session back", {}),
+    ("session end", {}), ("session extend", {"minutes": 5}),
+])
+async def test_members_cannot_run_the_leaders_commands(
+    harness: Harness, server: Server, command: str, options: dict[str, object]
+) -> None:
+    """Every control command refuses a member privately and changes nothing."""
+    leader, ada = await _ready(server)
+    await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    before = harness.rows("SELECT status, phase_index, deadline, version FROM sessions")
+    result = await server.members[3].slash(server.text, command, **options)
+    assert result.ephemeral
+    assert result.response.content == "Only the leaders of Alpha control its sessions; ask a leader."
+    assert harness.rows("SELECT status, phase_index, deadline, version FROM sessions") == before
