@@ -15,6 +15,7 @@ from bot.core.groups import GroupRules
 from bot.core.phases import BUILTIN_TEMPLATES
 from bot.core.timers import SchedulerTimers, Timers
 from bot.discord_io.cases import CaseDesk
+from bot.discord_io.meetings import MeetingRunner
 from bot.discord_io.replies import NO_MENTIONS, answer_privately
 from bot.discord_io.session_runner import SessionRunner
 from bot.storage import Database, SqliteGroupStore
@@ -28,6 +29,7 @@ EXTENSIONS: Sequence[str] = (
     "cogs.groups",
     "cogs.sessions",
     "cogs.cases",
+    "cogs.meetings",
     "cogs.help",
 )
 
@@ -75,6 +77,7 @@ class BalintBot(commands.Bot):
     groups: GroupRules
     group_store: SqliteGroupStore
     sessions: SessionRunner
+    meetings: MeetingRunner
     cases: CaseDesk
 
     def __init__(self, settings: Settings, *, clock: Clock | None = None, timers: Timers | None = None) -> None:
@@ -105,11 +108,19 @@ class BalintBot(commands.Bot):
             default_template=self.settings.default_template,
         )
         self.sessions = SessionRunner(self)
+        self.meetings = MeetingRunner(self)
         self.cases = CaseDesk(self, load_or_create_key(self.settings.secret_key_path))
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands()
-        self.timers.start(self.sessions.sweep)
+        self.timers.start(self._sweep)
+
+    async def _sweep(self) -> None:
+        """Look again at everything due, whatever the timers did: sessions, then meetings."""
+        try:
+            await self.sessions.sweep()
+        finally:
+            await self.meetings.sweep()
 
     async def sync_commands(self) -> None:
         """Register the slash commands: to the development server if configured, else globally."""
@@ -133,6 +144,7 @@ class BalintBot(commands.Bot):
         if not self._restored:
             self._restored = True
             await self.sessions.restore()
+            await self.meetings.restore()
 
     async def close(self) -> None:
         """Stop Discord first, then close the database so the process can exit."""

@@ -50,6 +50,8 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("session status", "see where the session is", "voir où en est la séance"),
     ("meeting schedule", "schedule meetings (leaders)", "planifier les réunions (leaders)"),
     ("meeting list", "see the coming meetings", "voir les prochaines réunions"),
+    ("meeting cancel", "cancel a meeting or its series (leaders)", "annuler une réunion ou sa série (leaders)"),
+    ("meeting calendar", "the meetings as a calendar file (.ics)", "les réunions en fichier d'agenda (.ics)"),
     ("attendance", "attendance records (leaders)", "registre de présence (leaders)"),
     ("privacy info", "what is stored, and for how long", "ce qui est conservé, et combien de temps"),
     ("balint help", "this help", "cette aide"),

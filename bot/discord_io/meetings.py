@@ -1,0 +1,688 @@
+"""Runs meetings in Discord: scheduled events, reminders with RSVP buttons, start notices, attendance.
+
+The database is the truth and one pass, `process`, does whatever is due: lay out the coming
+meetings of each series, give each an event, send (or skip) reminders, and count who is in the
+voice channel from start to end. A timer wakes it at the next due instant; the bot's sweep runs
+it every minute as well, and `restore` runs it at start-up, so a timer lost with a stopped
+process costs nothing. Each reminder is claimed in the database before it is sent: whoever
+claims it sends it, once. A Discord call refused for a permission never undoes the schedule: the
+leaders are told, once per series.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import uuid
+from datetime import UTC, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any, cast
+from zoneinfo import ZoneInfo
+
+import discord
+
+from bot.core.errors import Refusal
+from bot.core.groups import Group
+from bot.core.meetings import (
+    AttendanceRow,
+    CalendarEntry,
+    Meeting,
+    Reminder,
+    ReminderAction,
+    Series,
+    attendance_csv,
+    calendar_ics,
+    parse_day,
+    plan_series,
+    plan_window,
+    reminder_action,
+    seconds_present,
+    to_utc,
+    whole_minutes,
+    window_ahead,
+)
+from bot.discord_io.replies import NO_MENTIONS, answer_privately, refusals
+from bot.storage.meetings import SqliteMeetingStore
+
+if TYPE_CHECKING:
+    from bot.app import BalintBot
+
+log = logging.getLogger(__name__)
+
+# Meetings are laid out (and get their Discord event) this many days ahead, and always the next one.
+WINDOW_DAYS = 14
+LIST_LIMIT = 10
+TIMER_KEY = "meetings"
+OVERRUN_CHECK = timedelta(minutes=1)
+
+CHOICES = ("going", "cant", "case")
+LABELS = {"going": "Going", "cant": "Can't come", "case": "I have a case"}
+COUNT_WORDS = {"going": "Going", "cant": "Can't come", "case": "With a case"}
+NOTED = {
+    "going": "Noted: you are going. See you there.",
+    "cant": "Noted: you can't come. Thank you for telling the group.",
+}
+
+
+def _ts(instant: datetime, style: str) -> str:
+    return discord.utils.format_dt(instant, cast(Any, style))
+
+
+def _name(group: Group) -> str:
+    return discord.utils.escape_markdown(group.name)
+
+
+def _span(minutes: int) -> str:
+    if minutes % 1440 == 0 and minutes >= 2880:
+        return f"{minutes // 1440} days"
+    if minutes % 60 == 0 and minutes >= 60:
+        hours = minutes // 60
+        return "1 hour" if hours == 1 else f"{hours} hours"
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def counts_line(counts: dict[str, int]) -> str:
+    """Show the RSVP counts, e.g. "Going: 2 · Can't come: 1 · With a case: 1"."""
+    return " · ".join(f"{COUNT_WORDS[choice]}: {counts.get(choice, 0)}" for choice in CHOICES)
+
+
+def reminder_text(group: Group, meeting: Meeting, counts: dict[str, int]) -> str:
+    """Render a reminder with its RSVP counts."""
+    minutes = round((meeting.ends_at - meeting.starts_at).total_seconds() / 60)
+    return (
+        f"📅 **{_name(group)}** meets {_ts(meeting.starts_at, 'F')} ({_ts(meeting.starts_at, 'R')}) in"
+        f" <#{group.voice_channel_id}>, for {minutes} minutes. Will you come?\n{counts_line(counts)}"
+    )
+
+
+def cancelled_text(group: Group, meeting: Meeting) -> str:
+    """Render a reminder whose meeting was cancelled."""
+    return f"~~**{_name(group)}** meets {_ts(meeting.starts_at, 'F')}~~ This meeting is cancelled."
+
+
+def start_text(group: Group, meeting: Meeting) -> str:
+    """Render the notice that a meeting starts, with the link to the voice channel."""
+    return (
+        f"🟢 **{_name(group)}** starts now, until {_ts(meeting.ends_at, 't')}: join <#{group.voice_channel_id}>."
+    )
+
+
+class RsvpButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
+                 template=r"balint:rsvp:(?P<meeting>\d+):(?P<choice>going|cant|case)"):
+    """An answer on a reminder; the meeting and the answer live in the custom id."""
+
+    def __init__(self, meeting_id: int, choice: str) -> None:
+        styles = {"going": discord.ButtonStyle.success, "cant": discord.ButtonStyle.secondary,
+                  "case": discord.ButtonStyle.primary}
+        super().__init__(discord.ui.Button(
+            label=LABELS[choice], style=styles[choice], custom_id=f"balint:rsvp:{meeting_id}:{choice}",
+        ))
+        self.meeting_id = meeting_id
+        self.choice = choice
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> RsvpButton:
+        """Rebuild the button from its custom id, also after a restart."""
+        return cls(int(match["meeting"]), match["choice"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Record the member's answer and update the counts."""
+        bot = cast("BalintBot", interaction.client)
+        await bot.meetings.rsvp(interaction, self.meeting_id, self.choice)
+
+
+def rsvp_view(meeting_id: int) -> discord.ui.View:
+    """Hold the three RSVP buttons of a meeting."""
+    view = discord.ui.View(timeout=None)
+    for choice in CHOICES:
+        view.add_item(RsvpButton(meeting_id, choice))
+    return view
+
+
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (RsvpButton,)
+
+
+class SpecFile(discord.File):
+    """A file to upload whose placeholder id is written as a string, as Discord's API spec types it."""
+
+    def to_dict(self, index: int) -> dict[str, Any]:
+        """Describe the upload for the request's `attachments`."""
+        payload = super().to_dict(index)
+        payload["id"] = str(index)
+        return payload
+
+
+def _leaders_only(group: Group, what: str) -> Refusal:
+    return Refusal(f"Only the leaders of {group.name} {what}; ask a leader.")
+
+
+class MeetingRunner:
+    """The meetings of every group this process serves."""
+
+    def __init__(self, bot: BalintBot) -> None:
+        self.bot = bot
+        self.store = SqliteMeetingStore(bot.db)
+        # One pass at a time in this process; across processes the claims in the database decide.
+        self._lock = asyncio.Lock()
+
+    @property
+    def offsets(self) -> tuple[int, ...]:
+        """Return the reminders' minutes before a meeting."""
+        return self.bot.settings.meeting_reminders
+
+    @property
+    def grace(self) -> timedelta:
+        """Return how late a missed reminder may still go out."""
+        return timedelta(minutes=self.bot.settings.meeting_grace_minutes)
+
+    @property
+    def ahead(self) -> timedelta:
+        """Return how far ahead meetings are laid out."""
+        return window_ahead(self.offsets, WINDOW_DAYS)
+
+    async def _group(self, group_id: int) -> Group | None:
+        return await self.bot.group_store.group_by_id(group_id)
+
+    # ---------------------------------------------------------------- commands
+
+    async def schedule(self, interaction: discord.Interaction[Any], group: Group, *, start: str, duration: int,
+                       repeat: str, count: int | None, until: str | None) -> None:
+        """Schedule a meeting or a series for a group, with its Discord events."""
+        if not group.is_leader(interaction.user.id):
+            raise _leaders_only(group, "schedule its meetings")
+        now = self.bot.clock.now()
+        plan = plan_series(start, timezone=group.settings.timezone, now=now, duration=duration, repeat=repeat,
+                           count=count, until=until)
+        window = plan_window(plan.recurrence, plan.first_start - timedelta(microseconds=1), now, self.ahead)
+        series = await self.store.create_series(
+            group_id=group.id, uid=f"{uuid.uuid4()}@balint-bot", plan=plan, window=window,
+            offsets=self.offsets, created_by=interaction.user.id, now=now,
+        )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        async with self._lock:
+            await self._events(now)
+        meetings = await self.store.meetings_of_series(series.id)
+        lines = [self._scheduled_text(group, series, plan.count, plan.until, plan.first_start)]
+        if any(m.event_state == "failed" for m in meetings):
+            lines.append("I could not add them to the server's events: I need the Manage Events permission.")
+        await interaction.followup.send(" ".join(lines), ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await self._arm(now)
+
+    def _scheduled_text(self, group: Group, series: Series, count: int | None, until: datetime | None,
+                        first: datetime) -> str:
+        rec = series.recurrence
+        if rec.rule is None:
+            size = ""
+        elif count is not None:
+            size = f", {count} meeting{'s' if count != 1 else ''}"
+        elif until is not None:
+            size = f", until {until.astimezone(rec.zone):%Y-%m-%d}"
+        else:
+            size = ", with no end date"
+        reminders = " and ".join(_span(m) for m in self.offsets)
+        told = f" Reminders come in <#{group.text_channel_id}> {reminders} before." if reminders else ""
+        return (
+            f"Scheduled **{_name(group)}** {rec.describe()}, {rec.duration_minutes} minutes{size}: the first is"
+            f" {_ts(first, 'F')}. Each coming meeting is an event of the server.{told}"
+        )
+
+    async def _meeting_for(self, interaction: discord.Interaction[Any], text: str) -> tuple[Meeting, Group]:
+        """Find the meeting a leader picked in this server, or refuse."""
+        value = text.strip()
+        meeting = await self.store.meeting(int(value)) if value.isdigit() and len(value) < 19 else None
+        group = await self._group(meeting.group_id) if meeting is not None else None
+        if meeting is None or group is None:
+            raise Refusal("There is no such meeting; pick one from the list that appears as you type.")
+        if group.guild_id != interaction.guild_id:
+            raise Refusal("That meeting belongs to another server; pick one of this server's meetings from the list.")
+        if not group.is_leader(interaction.user.id):
+            raise _leaders_only(group, "cancel its meetings")
+        return meeting, group
+
+    async def cancel(self, interaction: discord.Interaction[Any], text: str, scope: str) -> None:
+        """Cancel one meeting or the rest of its series, with their Discord events."""
+        meeting, group = await self._meeting_for(interaction, text)
+        series = await self.store.series(meeting.series_id)
+        assert series is not None
+        now = self.bot.clock.now()
+        if scope == "series" and series.recurrence.rule is not None:
+            if series.cancelled_at is not None:
+                raise Refusal("That series is already cancelled; there is nothing left to cancel.")
+            coming = [m.id for m in await self.store.meetings_of_series(series.id)
+                      if not m.cancelled and m.starts_at > now]
+            cancelled = await self.store.cancel_meetings(coming, now, series_id=series.id)
+            answer = (
+                f"Cancelled the meetings of **{_name(group)}** {series.recurrence.describe()} from now on"
+                f" ({len(cancelled)} laid out, with their events); the group is told in <#{group.text_channel_id}>."
+            )
+            notice = f"The meetings of **{_name(group)}** {series.recurrence.describe()} are cancelled from now on."
+        else:
+            if meeting.cancelled:
+                raise Refusal("That meeting is already cancelled; there is nothing to do.")
+            if meeting.starts_at <= now:
+                raise Refusal("That meeting has already begun, so it can no longer be cancelled; it ends by itself.")
+            single = series.recurrence.rule is None
+            cancelled = await self.store.cancel_meetings([meeting.id], now, series_id=series.id if single else None)
+            if not cancelled:
+                raise Refusal("That meeting is already cancelled; there is nothing to do.")
+            answer = (
+                f"Cancelled the meeting of {_ts(meeting.starts_at, 'F')} and its event; the group is told in"
+                f" <#{group.text_channel_id}>."
+            )
+            notice = f"The meeting of **{_name(group)}** on {_ts(meeting.starts_at, 'F')} is cancelled."
+        await answer_privately(interaction, answer)
+        for meeting_id in cancelled:
+            gone = await self.store.meeting(meeting_id)
+            if gone is not None:
+                await self._remove_event(gone, group)
+                await self._show_cancelled(gone, group)
+        await self._post(group, series.id, notice)
+        await self.store.refresh_next_start(series.id, now)
+        await self._arm(now)
+
+    async def coming_choices(self, guild_id: int, user_id: int, typed: str) -> list[tuple[str, str]]:
+        """Offer the coming meetings of the groups the user leads: (label, meeting id)."""
+        needle = typed.casefold().strip()
+        choices: list[tuple[str, str]] = []
+        series_cache: dict[int, Series | None] = {}
+        for meeting, group_name in await self.store.coming_for_leader(guild_id, user_id, self.bot.clock.now()):
+            if meeting.series_id not in series_cache:
+                series_cache[meeting.series_id] = await self.store.series(meeting.series_id)
+            series = series_cache[meeting.series_id]
+            if series is None:
+                continue
+            rec = series.recurrence
+            local = meeting.starts_at.astimezone(rec.zone)
+            repeat = "" if rec.rule is None else f" · {rec.repeat.value}"
+            label = f"{group_name} · {local:%a %d %b %Y %H:%M} ({rec.timezone}){repeat}"[:100]
+            if needle in label.casefold() or needle == str(meeting.id):
+                choices.append((label, str(meeting.id)))
+            if len(choices) == 25:
+                break
+        return choices
+
+    async def list_text(self, group: Group) -> str:
+        """Say when the group meets next, as timestamps each reader sees in their own time."""
+        now = self.bot.clock.now()
+        found: list[tuple[datetime, Series]] = []
+        for series in await self.store.series_of_group(group.id):
+            if series.cancelled_at is not None:
+                continue
+            skipped = {m.starts_at for m in await self.store.meetings_of_series(series.id) if m.cancelled}
+            taken = 0
+            for start in series.recurrence.starts():
+                if start + series.recurrence.duration <= now or start in skipped:
+                    continue
+                found.append((start, series))
+                taken += 1
+                if taken == LIST_LIMIT:
+                    break
+        if not found:
+            return f"**{_name(group)}** has no coming meetings; a leader schedules them with /meeting schedule."
+        found.sort(key=lambda item: item[0])
+        lines = [f"Coming meetings of **{_name(group)}**:"]
+        for start, series in found[:LIST_LIMIT]:
+            now_on = " (now)" if start <= now else ""
+            lines.append(
+                f"• {_ts(start, 'F')}{now_on} · {series.recurrence.duration_minutes} min ·"
+                f" {series.recurrence.describe()}"
+            )
+        return "\n".join(lines)
+
+    async def calendar(self, group: Group) -> bytes:
+        """Return the group's meetings as an .ics file, or refuse when there are none."""
+        entries = []
+        for series in await self.store.series_of_group(group.id):
+            cancelled = tuple(m.starts_at for m in await self.store.meetings_of_series(series.id) if m.cancelled)
+            entries.append(CalendarEntry(series, cancelled))
+        data = calendar_ics(group.name, entries, self.bot.clock.now())
+        if data is None:
+            raise Refusal(f"{group.name} has no meetings scheduled; a leader schedules them with /meeting schedule.")
+        return data
+
+    async def attendance(self, interaction: discord.Interaction[Any], group: Group, since: str | None) -> str:
+        """Return the attendance CSV of a group for its leaders, or refuse."""
+        if not group.is_leader(interaction.user.id):
+            raise _leaders_only(group, "see its attendance")
+        zone = ZoneInfo(group.settings.timezone)
+        now = self.bot.clock.now()
+        start = datetime(1970, 1, 1, tzinfo=UTC)
+        if since is not None:
+            day = parse_day(since, "since")
+            if day > now.astimezone(zone).date():
+                raise Refusal(f"since ({day:%Y-%m-%d}) is in the future; give a day that has passed, or leave it out.")
+            start = to_utc(datetime.combine(max(day, start.date()), time()), zone)
+        data = await self.store.attendance(group.id, start, now)
+        if not data.meetings:
+            when = f" since {since.strip()}" if since else ""
+            raise Refusal(f"{group.name} has had no meetings{when} yet, so there is no attendance to give.")
+        people = set(group.member_ids) | set(group.leader_ids)
+        people |= {user for (_, user) in data.stays} | {user for (_, user) in data.rsvps}
+        names = {user: await self._display_name(group, user) for user in people}
+        rows = []
+        for meeting in data.meetings:
+            end = await self._end_of(meeting, now) or now
+            for user in people:
+                seconds = seconds_present(data.stays.get((meeting.id, user), []), meeting.starts_at, end)
+                rows.append(AttendanceRow(meeting.starts_at, names[user], whole_minutes(seconds),
+                                          data.rsvps.get((meeting.id, user), "")))
+        return attendance_csv(rows, zone)
+
+    async def _display_name(self, group: Group, user_id: int) -> str:
+        guild = self.bot.get_guild(group.guild_id)
+        member = guild.get_member(user_id) if guild else None
+        if member is None and guild is not None:
+            try:
+                member = await guild.fetch_member(user_id)
+            except discord.HTTPException:
+                member = None
+        return member.display_name if member is not None else f"user {user_id}"
+
+    # ---------------------------------------------------------------- RSVP
+
+    async def rsvp(self, interaction: discord.Interaction[Any], meeting_id: int, choice: str) -> None:
+        """Record an answer from a reminder's button, and show the new counts on every reminder."""
+        async with refusals(interaction):
+            meeting = await self.store.meeting(meeting_id)
+            group = await self._group(meeting.group_id) if meeting is not None else None
+            if meeting is None or group is None:
+                raise Refusal("This meeting no longer exists; look at /meeting list for the coming ones.")
+            user = interaction.user.id
+            if not (group.is_member(user) or group.is_leader(user)):
+                raise Refusal(f"Only members of {group.name} answer for its meetings; join with /group join first.")
+            if meeting.cancelled:
+                raise Refusal("This meeting was cancelled, so there is nothing to answer; see /meeting list.")
+            now = self.bot.clock.now()
+            if now >= meeting.ends_at:
+                raise Refusal("This meeting is over; answer the reminder of the next one.")
+            await self.store.set_rsvp(meeting.id, user, choice, now)
+            content = reminder_text(group, meeting, await self.store.rsvp_counts(meeting.id))
+            reminders = await self.store.reminders_of(meeting.id)
+            clicked = interaction.message.id if interaction.message is not None else None
+            ours = any(r.message_id == clicked for r in reminders)
+            if choice == "case":
+                # The answer is recorded whatever happens to the form: proposing may wait for later.
+                await self.bot.cases.open_propose_modal(interaction, group)
+                await self._edit_reminders(reminders, group, content, view=rsvp_view(meeting.id))
+                return
+            if ours:
+                await interaction.response.edit_message(content=content, view=rsvp_view(meeting.id))
+                await interaction.followup.send(NOTED[choice], ephemeral=True)
+            else:
+                await answer_privately(interaction, NOTED[choice])
+            await self._edit_reminders([r for r in reminders if r.message_id != clicked or not ours], group,
+                                       content, view=rsvp_view(meeting.id))
+
+    async def _edit_reminders(self, reminders: list[Reminder], group: Group, content: str,
+                              view: discord.ui.View | None) -> None:
+        for reminder in reminders:
+            if reminder.message_id is None or reminder.channel_id is None or reminder.offset_minutes == 0:
+                continue
+            channel = self.bot.get_partial_messageable(reminder.channel_id, guild_id=group.guild_id)
+            try:
+                await channel.get_partial_message(reminder.message_id).edit(content=content, view=view,
+                                                                            allowed_mentions=NO_MENTIONS)
+            except discord.HTTPException as error:
+                log.warning("reminder %d: not updated (HTTP %d)", reminder.id, error.status)
+
+    async def _show_cancelled(self, meeting: Meeting, group: Group) -> None:
+        await self._edit_reminders(await self.store.reminders_of(meeting.id), group, cancelled_text(group, meeting),
+                                   view=None)
+
+    # ---------------------------------------------------------------- the pass
+
+    async def sweep(self) -> None:
+        """Do whatever is due about meetings: the periodic safety net behind the timers."""
+        await self.process()
+
+    async def restore(self) -> None:
+        """Catch up after a start: what fell due while down (within the grace), and who is in voice now."""
+        await self.process()
+        now = self.bot.clock.now()
+        for meeting in await self.store.counting():
+            group = await self._group(meeting.group_id)
+            if group is None:
+                continue
+            here = set(self._in_voice(group))
+            counted = set(await self.store.present(meeting.id))
+            # Whoever left while the bot was down is counted until now: the bot cannot know better.
+            await self.store.depart(meeting.id, counted - here, now)
+            await self.store.arrive(meeting.id, here - counted, now)
+
+    async def process(self) -> None:
+        """Lay out, create events, send reminders, count attendance: everything due now; then sleep."""
+        async with self._lock:
+            now = self.bot.clock.now()
+            await self._plan(now)
+            await self._events(now)
+            await self._reminders(now)
+            await self._open(now)
+            await self._close(now)
+        await self._arm(now)
+
+    async def _arm(self, now: datetime) -> None:
+        at = await self.store.next_due(now)
+        if await self.store.to_close(now):
+            # A session ran past a meeting's end: look again soon rather than at the next sweep.
+            at = min(at or now + OVERRUN_CHECK, now + OVERRUN_CHECK)
+        if at is None:
+            self.bot.timers.cancel(TIMER_KEY)
+        else:
+            self.bot.timers.schedule(TIMER_KEY, at, self.process)
+
+    async def _plan(self, now: datetime) -> None:
+        for series in await self.store.series_to_plan(now):
+            window = plan_window(series.recurrence, series.planned_until, now, self.ahead)
+            await self.store.apply_window(series, window, self.offsets)
+
+    async def _events(self, now: datetime) -> None:
+        for meeting in await self.store.stale_events():
+            group = await self._group(meeting.group_id)
+            if group is not None:
+                await self._remove_event(meeting, group)
+        for meeting in await self.store.needing_events(now):
+            if not await self.store.claim_event(meeting.id):
+                continue
+            group = await self._group(meeting.group_id)
+            if group is None:
+                await self.store.set_event(meeting.id, "none")
+                continue
+            await self._create_event(meeting, group)
+
+    async def _create_event(self, meeting: Meeting, group: Group) -> None:
+        minutes = round((meeting.ends_at - meeting.starts_at).total_seconds() / 60)
+        try:
+            # Through the HTTP layer: `Guild.create_scheduled_event` writes the channel id as a JSON
+            # number, where Discord's API spec (which the tests hold every request to) has a string.
+            data = await self.bot.http.create_guild_scheduled_event(
+                group.guild_id,
+                reason="balint-bot: a scheduled meeting",
+                name=f"{group.name} · Balint group"[:100],
+                scheduled_start_time=meeting.starts_at.isoformat(),
+                scheduled_end_time=meeting.ends_at.isoformat(),
+                channel_id=str(group.voice_channel_id),
+                privacy_level=discord.PrivacyLevel.guild_only.value,
+                entity_type=discord.EntityType.voice.value,
+                description=f"Balint group meeting, {minutes} minutes. Reminders and RSVP in the group's channel.",
+            )
+        except discord.Forbidden:
+            await self.store.set_event(meeting.id, "failed")
+            await self.report(
+                meeting.series_id, group, "manage_events",
+                f"I cannot add the meetings of {_name(group)} to the server's events: I need the Manage Events"
+                " permission. The meetings and their reminders go on.",
+            )
+        except discord.HTTPException as error:
+            log.warning("meeting %d: event not created (HTTP %d); tried again later", meeting.id, error.status)
+            await self.store.set_event(meeting.id, "none")
+        else:
+            await self.store.set_event(meeting.id, "created", int(data["id"]))
+            fresh = await self.store.meeting(meeting.id)
+            if fresh is not None and fresh.cancelled:
+                await self._remove_event(fresh, group)  # cancelled while the event was being made
+
+    async def _remove_event(self, meeting: Meeting, group: Group) -> None:
+        if meeting.event_state != "created" or meeting.event_id is None:
+            if meeting.event_state == "none":
+                await self.store.set_event(meeting.id, "removed")
+            return
+        guild = self.bot.get_guild(group.guild_id)
+        if guild is None:
+            return
+        try:
+            event = guild.get_scheduled_event(meeting.event_id) or await guild.fetch_scheduled_event(meeting.event_id)
+            await event.delete(reason="balint-bot: the meeting is cancelled")
+        except discord.NotFound:
+            pass  # removed by hand already
+        except discord.Forbidden:
+            await self.report(
+                meeting.series_id, group, "manage_events",
+                f"I cannot remove cancelled meetings of {_name(group)} from the server's events: I need the Manage"
+                " Events permission. Please delete them by hand.",
+            )
+            await self.store.set_event(meeting.id, "failed")
+            return
+        except discord.HTTPException as error:
+            log.warning("meeting %d: event not removed (HTTP %d); tried again later", meeting.id, error.status)
+            return
+        await self.store.set_event(meeting.id, "removed")
+
+    async def _reminders(self, now: datetime) -> None:
+        for reminder in await self.store.due_reminders(now):
+            meeting = await self.store.meeting(reminder.meeting_id)
+            if meeting is None:
+                continue
+            action = ReminderAction.SKIP if meeting.cancelled else reminder_action(
+                due=reminder.due_at, start=meeting.starts_at, end=meeting.ends_at,
+                offset_minutes=reminder.offset_minutes, now=now, grace=self.grace,
+            )
+            if action is ReminderAction.WAIT:
+                continue
+            if action is ReminderAction.SKIP:
+                if await self.store.skip_reminder(reminder.id, now) and not meeting.cancelled:
+                    log.warning("meeting %d: the reminder due at %s is %s late: skipped, not sent",
+                                meeting.id, reminder.due_at.isoformat(), now - reminder.due_at)
+                continue
+            if await self.store.claim_reminder(reminder.id, now):
+                await self._send_reminder(reminder, meeting)
+
+    async def _send_reminder(self, reminder: Reminder, meeting: Meeting) -> None:
+        group = await self._group(meeting.group_id)
+        if group is None:
+            return
+        if reminder.offset_minutes == 0:
+            content, view = start_text(group, meeting), None
+        else:
+            content = reminder_text(group, meeting, await self.store.rsvp_counts(meeting.id))
+            view = rsvp_view(meeting.id)
+        channel = self.bot.get_partial_messageable(group.text_channel_id, guild_id=group.guild_id)
+        try:
+            message = await channel.send(content, view=view or discord.utils.MISSING, allowed_mentions=NO_MENTIONS)
+        except discord.Forbidden:
+            await self._tell_leaders_directly(
+                meeting.series_id, group, "send_messages",
+                f"I cannot post the meeting reminders of {group.name} in <#{group.text_channel_id}>: I need View"
+                " Channel and Send Messages there.",
+            )
+        except discord.HTTPException as error:
+            log.warning("reminder %d: not posted (HTTP %d)", reminder.id, error.status)
+        else:
+            await self.store.set_reminder_message(reminder.id, message.channel.id, message.id)
+
+    # ---------------------------------------------------------------- attendance
+
+    def _in_voice(self, group: Group) -> list[int]:
+        """Return the people (not bots) in the group's voice channel, from the voice states."""
+        guild = self.bot.get_guild(group.guild_id)
+        channel = guild.get_channel(group.voice_channel_id) if guild is not None else None
+        if guild is None or not isinstance(channel, discord.VoiceChannel | discord.StageChannel):
+            return []
+        people = []
+        for user_id in channel.voice_states:
+            member = guild.get_member(user_id)
+            if member is None or not member.bot:
+                people.append(user_id)
+        return people
+
+    async def _open(self, now: datetime) -> None:
+        for meeting in await self.store.to_open(now):
+            if not await self.store.claim_open(meeting.id, now):
+                continue
+            group = await self._group(meeting.group_id)
+            if group is not None and now < meeting.ends_at:
+                await self.store.arrive(meeting.id, self._in_voice(group), now)
+            await self.store.refresh_next_start(meeting.series_id, now)
+
+    async def _end_of(self, meeting: Meeting, now: datetime) -> datetime | None:
+        """Return when a meeting's attendance ends, or None while it still runs."""
+        if meeting.closed_at is not None:
+            return meeting.closed_at
+        # A session of the group still running at the end keeps the meeting going until it ends.
+        if now < meeting.ends_at or await self.store.live_session_since(meeting.group_id, meeting.ends_at):
+            return None
+        overrun = await self.store.overrun_end(meeting.group_id, meeting.ends_at)
+        return min(now, max(meeting.ends_at, overrun or meeting.ends_at))
+
+    async def _close(self, now: datetime) -> None:
+        for meeting in await self.store.to_close(now):
+            end = await self._end_of(meeting, now)
+            if end is not None:
+                await self.store.close_meeting(meeting.id, end)
+
+    async def on_voice(self, member: discord.Member, before: int | None, after: int | None) -> None:
+        """Count a member's time in a group's voice channel while one of its meetings runs."""
+        if member.bot or before == after:
+            return
+        now = self.bot.clock.now()
+        for channel_id, arriving in ((before, False), (after, True)):
+            if channel_id is None:
+                continue
+            group = await self.bot.group_store.group_using_channel(member.guild.id, channel_id)
+            if group is None or group.voice_channel_id != channel_id:
+                continue
+            meeting = await self.store.current_meeting(group.id, now)
+            if meeting is None:
+                continue
+            if arriving:
+                await self.store.arrive(meeting.id, [member.id], now)
+            else:
+                await self.store.depart(meeting.id, [member.id], now)
+
+    # ---------------------------------------------------------------- telling the leaders
+
+    async def _post(self, group: Group, series_id: int, content: str) -> None:
+        channel = self.bot.get_partial_messageable(group.text_channel_id, guild_id=group.guild_id)
+        try:
+            await channel.send(content, allowed_mentions=NO_MENTIONS)
+        except discord.Forbidden:
+            await self._tell_leaders_directly(
+                series_id, group, "send_messages",
+                f"I cannot post about the meetings of {group.name} in <#{group.text_channel_id}>: I need View"
+                " Channel and Send Messages there.",
+            )
+        except discord.HTTPException as error:
+            log.warning("group %d: meeting notice not posted (HTTP %d)", group.id, error.status)
+
+    async def report(self, series_id: int, group: Group, what: str, text: str) -> None:
+        """Tell the leaders about a problem, once per series, in the group's channel."""
+        if not await self.store.claim_report(series_id, what):
+            return
+        leaders = " ".join(f"<@{uid}>" for uid in group.leader_ids)
+        channel = self.bot.get_partial_messageable(group.text_channel_id, guild_id=group.guild_id)
+        try:
+            await channel.send(f"{leaders} {text}", allowed_mentions=discord.AllowedMentions(users=True))
+        except discord.HTTPException:
+            await self._dm_leaders(group, text)
+
+    async def _tell_leaders_directly(self, series_id: int, group: Group, what: str, text: str) -> None:
+        if await self.store.claim_report(series_id, what):
+            await self._dm_leaders(group, text)
+
+    async def _dm_leaders(self, group: Group, text: str) -> None:
+        for leader_id in group.leader_ids:
+            try:
+                user = self.bot.get_user(leader_id) or await self.bot.fetch_user(leader_id)
+                await user.send(text)
+            except discord.HTTPException:
+                log.warning("group %d: could not tell a leader about a problem", group.id)

@@ -1,0 +1,128 @@
+"""/meeting and /attendance: schedule a group's meetings, list, cancel, export them, and who came."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import BalintBot
+from bot.core.meetings import DURATION_DEFAULT
+from bot.discord_io import meetings
+from bot.discord_io.replies import NO_MENTIONS, answer_privately, refusals
+from cogs.groups import Groups
+
+
+def _file_name(group: str, suffix: str) -> str:
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", group).strip("-").lower() or "group"
+    return f"{stem[:40]}-{suffix}"
+
+
+class Meetings(commands.Cog):
+    """The /meeting commands, /attendance, and the voice events attendance is counted from."""
+
+    meeting = app_commands.Group(name="meeting", description="Meetings of Balint groups", guild_only=True)
+
+    def __init__(self, bot: BalintBot) -> None:
+        self.bot = bot
+
+    async def meeting_autocomplete(self, interaction: discord.Interaction[BalintBot],
+                                   current: str) -> list[app_commands.Choice[str]]:
+        """Offer the coming meetings of the groups the user leads in this server."""
+        if interaction.guild_id is None:
+            return []
+        found = await self.bot.meetings.coming_choices(interaction.guild_id, interaction.user.id, current)
+        return [app_commands.Choice(name=label, value=value) for label, value in found]
+
+    @meeting.command(name="schedule", description="Schedule a meeting or a repeating series (leaders)")
+    @app_commands.describe(
+        group="The group",
+        start="In the group's timezone: 2026-12-01 19:00, tomorrow 19:00, next tuesday 19:00",
+        duration="Minutes, 15 to 240 (90 if left out)",
+        repeat="none, weekly, biweekly (every other week) or monthly (same weekday, e.g. 2nd Tuesday)",
+        count="How many meetings in the series (1-52)",
+        until="The last day of the series, like 2026-12-31",
+    )
+    @app_commands.autocomplete(group=Groups.group_autocomplete)
+    async def schedule(self, interaction: discord.Interaction[BalintBot], group: str, start: str,
+                       duration: int = DURATION_DEFAULT,
+                       repeat: Literal["none", "weekly", "biweekly", "monthly"] = "none",
+                       count: int | None = None, until: str | None = None) -> None:
+        """Schedule meetings for the group."""
+        async with refusals(interaction):
+            assert interaction.guild_id is not None
+            found = await self.bot.groups.find(interaction.guild_id, group)
+            await self.bot.meetings.schedule(interaction, found, start=start, duration=duration, repeat=repeat,
+                                             count=count, until=until)
+
+    @meeting.command(name="list", description="See a group's coming meetings")
+    @app_commands.describe(group="The group")
+    @app_commands.autocomplete(group=Groups.group_autocomplete)
+    async def list_meetings(self, interaction: discord.Interaction[BalintBot], group: str) -> None:
+        """Show the coming meetings privately."""
+        async with refusals(interaction):
+            assert interaction.guild_id is not None
+            found = await self.bot.groups.find(interaction.guild_id, group)
+            await answer_privately(interaction, await self.bot.meetings.list_text(found))
+
+    @meeting.command(name="cancel", description="Cancel a meeting, or the rest of its series (leaders)")
+    @app_commands.describe(meeting="The meeting (pick from the list)", scope="this meeting, or the whole series")
+    @app_commands.autocomplete(meeting=meeting_autocomplete)
+    async def cancel(self, interaction: discord.Interaction[BalintBot], meeting: str,
+                     scope: Literal["this", "series"] = "this") -> None:
+        """Cancel a meeting or its series."""
+        async with refusals(interaction):
+            await self.bot.meetings.cancel(interaction, meeting, scope)
+
+    @meeting.command(name="calendar", description="Get a group's meetings as a calendar file (.ics)")
+    @app_commands.describe(group="The group")
+    @app_commands.autocomplete(group=Groups.group_autocomplete)
+    async def calendar(self, interaction: discord.Interaction[BalintBot], group: str) -> None:
+        """Send the .ics file privately."""
+        async with refusals(interaction):
+            assert interaction.guild_id is not None
+            found = await self.bot.groups.find(interaction.guild_id, group)
+            data = await self.bot.meetings.calendar(found)
+            await interaction.response.send_message(
+                f"The meetings of **{discord.utils.escape_markdown(found.name)}**: open the file with your calendar"
+                " program to add them at your local times.",
+                file=meetings.SpecFile(io.BytesIO(data), filename=_file_name(found.name, "meetings.ics")),
+                ephemeral=True, allowed_mentions=NO_MENTIONS,
+            )
+
+    @app_commands.command(name="attendance", description="Who came to a group's meetings, as a CSV file (leaders)")
+    @app_commands.describe(group="The group", since="The first day to include, like 2026-01-01 (all if left out)")
+    @app_commands.autocomplete(group=Groups.group_autocomplete)
+    @app_commands.guild_only()
+    async def attendance(self, interaction: discord.Interaction[BalintBot], group: str,
+                         since: str | None = None) -> None:
+        """Send the attendance CSV privately."""
+        async with refusals(interaction):
+            assert interaction.guild_id is not None
+            found = await self.bot.groups.find(interaction.guild_id, group)
+            text = await self.bot.meetings.attendance(interaction, found, since)
+            name = _file_name(found.name, "attendance.csv")
+            await interaction.response.send_message(
+                f"Attendance of **{discord.utils.escape_markdown(found.name)}**: minutes in the voice channel per"
+                " member and meeting, with their answer, and a total per member.",
+                file=meetings.SpecFile(io.BytesIO(text.encode("utf-8")), filename=name),
+                ephemeral=True, allowed_mentions=NO_MENTIONS,
+            )
+
+    @commands.Cog.listener()
+    async def on_voice_state_update(self, member: discord.Member, before: discord.VoiceState,
+                                    after: discord.VoiceState) -> None:
+        """Count time in a group's voice channel during its meetings."""
+        await self.bot.meetings.on_voice(
+            member, before.channel.id if before.channel else None, after.channel.id if after.channel else None
+        )
+
+
+async def setup(bot: BalintBot) -> None:
+    """Add the cog and the RSVP buttons (they answer after a restart too)."""
+    bot.add_dynamic_items(*meetings.DYNAMIC_ITEMS)
+    await bot.add_cog(Meetings(bot))

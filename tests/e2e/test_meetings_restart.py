@@ -1,0 +1,118 @@
+"""Meetings across restarts: every reminder once, a late one within the grace, none past it; buttons and counts."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.e2e.conftest import Server
+from tests.e2e.test_meetings import (
+    MIN,
+    MeetingHarness,
+    counts,
+    events,
+    instant,
+    meet,
+    paris_group,
+    place,
+    reminders,
+    schedule,
+    starts,
+    until,
+)
+
+__all__ = ["meet", "place"]  # the fixtures, shared with test_meetings
+
+START = datetime(2026, 1, 3, 18, tzinfo=UTC)  # 19:00 in Paris
+
+
+async def test_a_restart_between_two_reminders_neither_repeats_nor_loses_one(meet: MeetingHarness,
+                                                                             place: Server) -> None:
+    """24 hours before, restart, 15 minutes before, restart, start: each message exactly once."""
+    leader, members = await paris_group(place)
+    await schedule(leader, place, start="2026-01-03 19:00")
+    await until(meet, START - timedelta(hours=24))
+    assert len(reminders(place)) == 1
+    await members[0].click(reminders(place)[0], label="Going")
+
+    await meet.restart()
+    assert len(reminders(place)) == 1
+    await until(meet, START - timedelta(minutes=15))
+    assert len(reminders(place)) == 2
+    assert counts(reminders(place)[1]) == "Going: 1 · Can't come: 0 · With a case: 0"
+
+    await meet.restart()
+    clicked = await members[1].click(reminders(place)[0], label="Can't come")
+    assert clicked.acknowledged, "the buttons of a reminder posted before the restart still work"
+    assert [counts(m) for m in reminders(place)] == ["Going: 1 · Can't come: 1 · With a case: 0"] * 2
+    await until(meet, START)
+    await meet.restart()
+    await meet.env.advance_time(MIN)
+    assert len(reminders(place)) == 2 and len(starts(place)) == 1
+    assert meet.rows("SELECT offset_minutes, sent_at IS NOT NULL, skipped_at IS NULL FROM meeting_reminders"
+                     " ORDER BY offset_minutes DESC") == [(1440, 1, 1), (15, 1, 1), (0, 1, 1)]
+
+
+async def test_a_reminder_missed_within_the_grace_goes_out_once(meet: MeetingHarness, place: Server) -> None:
+    """Down from 14 to 7 minutes before the start: the new bot sends the 15-minute reminder, once."""
+    leader, _ = await paris_group(place)
+    await schedule(leader, place, start="2026-01-03 19:00")
+    await until(meet, START - timedelta(minutes=16))
+    meet.bot.timers.shutdown()  # the old process is as good as dead from here on
+    await until(meet, START - timedelta(minutes=7))
+    assert len(reminders(place)) == 1
+    await meet.restart()
+    assert len(reminders(place)) == 2
+    await meet.restart()
+    await until(meet, START)
+    assert len(reminders(place)) == 2 and len(starts(place)) == 1
+
+
+async def test_a_reminder_missed_beyond_the_grace_is_skipped_and_logged(
+    meet: MeetingHarness, place: Server, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The day-before reminder, 20 minutes late, is not sent; the 15-minute one still is."""
+    leader, _ = await paris_group(place)
+    await schedule(leader, place, start="2026-01-03 19:00")
+    await until(meet, START - timedelta(hours=25))
+    meet.bot.timers.shutdown()
+    await until(meet, START - timedelta(hours=24) + timedelta(minutes=20))
+    with caplog.at_level(logging.WARNING, logger="bot.discord_io.meetings"):
+        await meet.restart()
+    assert reminders(place) == []
+    assert any("late: skipped, not sent" in r.getMessage() for r in caplog.records)
+    assert meet.rows("SELECT offset_minutes FROM meeting_reminders WHERE skipped_at IS NOT NULL") == [(1440,)]
+    await until(meet, START)
+    assert len(reminders(place)) == 1 and len(starts(place)) == 1
+
+
+async def test_a_start_notice_missed_beyond_the_grace_is_skipped(meet: MeetingHarness, place: Server) -> None:
+    """Down over the start: no "starts now" half an hour late."""
+    leader, _ = await paris_group(place)
+    await schedule(leader, place, start="2026-01-03 19:00")
+    await until(meet, START - timedelta(minutes=1))
+    meet.bot.timers.shutdown()
+    await until(meet, START + timedelta(minutes=30))
+    await meet.restart()
+    assert starts(place) == []
+
+
+async def test_events_and_attendance_go_on_after_a_restart(meet: MeetingHarness, place: Server) -> None:
+    """The next event is still created as one passes, and time in voice adds up across the restart."""
+    leader, members = await paris_group(place)
+    ada = members[0]
+    await schedule(leader, place, start="2026-01-02 19:00", repeat="weekly", count=3, duration=60)
+    start = datetime(2026, 1, 2, 18, tzinfo=UTC)
+    await until(meet, start - timedelta(minutes=1))
+    await ada.join_voice(place.voice)
+    await meet.restart()  # before the start, and before the window moves on to the 16th
+    await until(meet, start + timedelta(minutes=20))
+    await meet.restart()
+    await until(meet, start + timedelta(minutes=45))
+    await ada.leave_voice()
+    await until(meet, start + timedelta(days=1))
+    assert [instant(e.scheduled_start_time).day for e in events(meet, place)] == [2, 9, 16]
+    assert meet.rows("SELECT user_id, joined_at, left_at FROM meeting_attendance") == [
+        (ada.id, "2026-01-02T18:00:00.000000+00:00", "2026-01-02T18:45:00.000000+00:00")]

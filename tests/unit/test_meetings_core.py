@@ -1,0 +1,278 @@
+"""The meetings core: parsing, rules, daylight saving, the window, reminders, attendance, the calendar file."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from itertools import islice
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+
+from bot.core.errors import Refusal
+from bot.core.meetings import (
+    AttendanceRow,
+    CalendarEntry,
+    LocalTime,
+    Presence,
+    Recurrence,
+    ReminderAction,
+    Series,
+    attendance_csv,
+    calendar_ics,
+    local_time_kind,
+    parse_day,
+    parse_start,
+    plan_series,
+    plan_window,
+    reminder_action,
+    seconds_present,
+    whole_minutes,
+    window_ahead,
+)
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)  # a Thursday; 01:00 in Paris
+
+
+def _take(items: Iterator[datetime], limit: int) -> list[datetime]:
+    return list(islice(items, limit))
+PARIS = ZoneInfo("Europe/Paris")
+
+
+@pytest.mark.parametrize(("text", "wall"), [
+    ("2026-12-01 19:00", datetime(2026, 12, 1, 19)),
+    ("2026-12-01T19:00", datetime(2026, 12, 1, 19)),
+    ("  2026-12-01   at 7:30 pm ", datetime(2026, 12, 1, 19, 30)),
+    ("tomorrow 19:00", datetime(2026, 1, 2, 19)),
+    ("Tomorrow at 8am", datetime(2026, 1, 2, 8)),
+    ("today 23:15", datetime(2026, 1, 1, 23, 15)),
+    ("tuesday 19:00", datetime(2026, 1, 6, 19)),
+    ("next tuesday 19:00", datetime(2026, 1, 6, 19)),
+    ("thursday 19:00", datetime(2026, 1, 1, 19)),  # today, still to come
+    ("thursday 00:30", datetime(2026, 1, 8, 0, 30)),  # today's has passed: next week
+    ("next thursday 19:00", datetime(2026, 1, 8, 19)),  # never today
+    ("thu 12pm", datetime(2026, 1, 1, 12)),
+    ("friday 12am", datetime(2026, 1, 2, 0)),
+    ("demain 19h", datetime(2026, 1, 2, 19)),
+    ("mardi prochain 19h30", datetime(2026, 1, 6, 19, 30)),
+    ("dimanche à 9h05", datetime(2026, 1, 4, 9, 5)),
+])
+def test_start_forms(text: str, wall: datetime) -> None:
+    """Dates, relative days and weekdays in English and French, with 24-hour, am/pm or 19h times."""
+    assert parse_start(text, NOW, PARIS) == wall
+
+
+@pytest.mark.parametrize(("text", "begins"), [
+    ("", "The start is empty"),
+    ("soon", "I cannot read 'soon' as a day and time"),
+    ("19:00", "I cannot read '19:00'"),
+    ("tomorrow 7", "I cannot read 'tomorrow 7'"),
+    ("tomorrow 13pm", "13:00 pm is not a time of day"),
+    ("tomorrow 19:60", "19:60 is not a time of day"),
+    ("2026-02-29 10:00", "2026-02-29 is not a day of the calendar"),
+    ("x" * 500, "I cannot read 'xxxxxxxx"),
+])
+def test_unreadable_starts(text: str, begins: str) -> None:
+    """What cannot be read is refused with the forms that can."""
+    with pytest.raises(Refusal) as refusal:
+        parse_start(text, NOW, PARIS)
+    assert str(refusal.value).startswith(begins)
+    assert len(str(refusal.value)) < 200
+
+
+def test_a_day() -> None:
+    """until and since are plain days."""
+    assert parse_day(" 2026-12-31 ", "until") == date(2026, 12, 31)
+    with pytest.raises(Refusal, match="for since; write it like 2026-12-31"):
+        parse_day("31/12/2026", "since")
+
+
+@pytest.mark.parametrize(("zone", "wall", "kind"), [
+    ("Europe/Paris", datetime(2026, 3, 29, 2, 30), LocalTime.GAP),
+    ("Europe/Paris", datetime(2026, 10, 25, 2, 30), LocalTime.FOLD),
+    ("Europe/Paris", datetime(2026, 10, 25, 3, 30), LocalTime.OK),
+    ("America/Toronto", datetime(2026, 3, 8, 2, 15), LocalTime.GAP),
+    ("America/Toronto", datetime(2026, 11, 1, 1, 45), LocalTime.FOLD),
+    ("Australia/Sydney", datetime(2026, 10, 4, 2, 0), LocalTime.GAP),
+    ("Australia/Sydney", datetime(2026, 4, 5, 2, 59), LocalTime.FOLD),
+    ("Australia/Sydney", datetime(2026, 4, 5, 19, 0), LocalTime.OK),
+])
+def test_local_times_at_the_changes(zone: str, wall: datetime, kind: LocalTime) -> None:
+    """Times in a spring gap do not exist; in the autumn hour they happen twice."""
+    assert local_time_kind(wall, ZoneInfo(zone)) is kind
+
+
+@pytest.mark.parametrize(("repeat", "start", "rule"), [
+    ("none", "2026-03-10 19:00", None),
+    ("weekly", "2026-03-10 19:00", "FREQ=WEEKLY;BYDAY=TU"),
+    ("biweekly", "2026-03-10 19:00", "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"),
+    ("monthly", "2026-03-10 19:00", "FREQ=MONTHLY;BYDAY=2TU"),
+    ("monthly", "2026-03-26 19:00", "FREQ=MONTHLY;BYDAY=4TH"),
+])
+def test_rules(repeat: str, start: str, rule: str | None) -> None:
+    """Every other week and the nth weekday of the month are different rules."""
+    plan = plan_series(start, timezone="Europe/Paris", now=NOW, repeat=repeat)
+    assert plan.recurrence.rule == rule
+
+
+def test_count_and_until_end_a_series() -> None:
+    """COUNT as given; UNTIL is the end of the last day in the group's zone, written in UTC."""
+    counted = plan_series("2026-03-10 19:00", timezone="Europe/Paris", now=NOW, repeat="weekly", count=3)
+    assert counted.recurrence.rule == "FREQ=WEEKLY;BYDAY=TU;COUNT=3"
+    assert len(_take(counted.recurrence.starts(), 10)) == 3
+    until = plan_series("2026-03-10 19:00", timezone="Europe/Paris", now=NOW, repeat="weekly", until="2026-03-31")
+    assert until.recurrence.rule == "FREQ=WEEKLY;BYDAY=TU;UNTIL=20260331T215959Z"
+    assert [s.day for s in _take(until.recurrence.starts(), 10)] == [10, 17, 24, 31]
+
+
+@pytest.mark.parametrize(("zone", "start", "hours"), [
+    ("Europe/Paris", "2026-03-17 19:00", [18, 18, 17, 17]),
+    ("America/Toronto", "2026-02-24 19:00", [0, 0, 23, 23]),  # the next UTC day, 00:00 then 23:00
+    ("Australia/Sydney", "2026-03-24 19:00", [8, 8, 9, 9]),
+])
+def test_19_00_stays_19_00_across_the_change(zone: str, start: str, hours: list[int]) -> None:
+    """Weekly at 19:00 local: the UTC hour moves at the change, the local one does not."""
+    plan = plan_series(start, timezone=zone, now=NOW, repeat="weekly")
+    starts = _take(plan.recurrence.starts(), 4)
+    assert [s.hour for s in starts] == hours
+    assert {s.astimezone(ZoneInfo(zone)).strftime("%H:%M") for s in starts} == {"19:00"}
+
+
+def test_describe() -> None:
+    """Each kind of series in words."""
+    def said(repeat: str) -> str:
+        return plan_series("2026-03-10 19:00", timezone="Europe/Paris", now=NOW, repeat=repeat).recurrence.describe()
+    assert said("none") == "once, 2026-03-10 at 19:00 (Europe/Paris)"
+    assert said("weekly") == "every Tuesday at 19:00 (Europe/Paris)"
+    assert said("biweekly") == "every other Tuesday at 19:00 (Europe/Paris)"
+    assert said("monthly") == "on the 2nd Tuesday of each month at 19:00 (Europe/Paris)"
+
+
+def _weekly(start: str = "2026-01-06 19:00", rule: str = "FREQ=WEEKLY;BYDAY=TU") -> Recurrence:
+    return Recurrence(rule, datetime.fromisoformat(start), "Europe/Paris", 90)
+
+
+def test_the_window_lays_out_two_weeks_and_wakes_when_the_next_enters_it() -> None:
+    """Weekly: the two in the next 14 days; look again when the third comes within 14 days."""
+    rec = _weekly()
+    first = datetime(2026, 1, 6, 18, tzinfo=UTC)
+    window = plan_window(rec, first - timedelta(microseconds=1), NOW, timedelta(days=14))
+    assert window.starts == (first, first + timedelta(days=7))
+    assert window.replan_at == first + timedelta(days=14) - timedelta(days=14)
+    assert window.next_start == first
+
+
+def test_the_window_always_holds_the_next_meeting() -> None:
+    """Monthly: the next one is laid out even a month ahead, and the one after as soon as it begins."""
+    rec = Recurrence("FREQ=MONTHLY;BYDAY=2TU", datetime(2026, 1, 13, 19), "Europe/Paris", 90)
+    window = plan_window(rec, NOW, NOW + timedelta(days=5), timedelta(days=3))
+    assert window.starts == (datetime(2026, 1, 13, 18, tzinfo=UTC),)
+    assert window.replan_at == datetime(2026, 1, 13, 18, tzinfo=UTC)
+
+
+def test_the_window_is_at_least_past_the_earliest_reminder() -> None:
+    """A reminder 20 days ahead needs meetings laid out 21 days ahead."""
+    assert window_ahead((1440, 15), 14) == timedelta(days=14)
+    assert window_ahead((28800,), 14) == timedelta(days=21)
+    assert window_ahead((), 14) == timedelta(days=14)
+
+
+START = datetime(2026, 1, 3, 18, tzinfo=UTC)
+END = START + timedelta(minutes=90)
+GRACE = timedelta(minutes=10)
+
+
+@pytest.mark.parametrize(("offset", "now", "action"), [
+    (15, START - timedelta(minutes=16), ReminderAction.WAIT),
+    (15, START - timedelta(minutes=15), ReminderAction.SEND),
+    (15, START - timedelta(minutes=6), ReminderAction.SEND),
+    (15, START - timedelta(minutes=5), ReminderAction.SKIP),  # 10 minutes late: the grace is over
+    (1440, START - timedelta(hours=23, minutes=51), ReminderAction.SEND),
+    (1440, START - timedelta(hours=23, minutes=49), ReminderAction.SKIP),
+    (5, START + timedelta(minutes=1), ReminderAction.SKIP),  # within the grace, but after the start
+    (0, START, ReminderAction.SEND),
+    (0, START + timedelta(minutes=9), ReminderAction.SEND),
+    (0, START + timedelta(minutes=10), ReminderAction.SKIP),
+])
+def test_reminder_action(offset: int, now: datetime, action: ReminderAction) -> None:
+    """Send on time or less than the grace late; never a reminder after the start."""
+    due = START - timedelta(minutes=offset)
+    assert reminder_action(due=due, start=START, end=END, offset_minutes=offset, now=now, grace=GRACE) is action
+
+
+def test_a_zero_grace_still_sends_on_time() -> None:
+    """With no grace at all, a reminder woken exactly on time goes out."""
+    due = START - timedelta(minutes=15)
+    assert reminder_action(due=due, start=START, end=END, offset_minutes=15, now=due,
+                           grace=timedelta(0)) is ReminderAction.SEND
+
+
+def at(minutes: float) -> datetime:
+    return START + timedelta(minutes=minutes)
+
+
+def test_time_present_adds_up_stays_and_counts_overlaps_once() -> None:
+    """Join, leave, come back; an early join counts from the start; a stay still open ends at the end."""
+    stays = [Presence(at(-5), at(20)), Presence(at(40), None), Presence(at(45), at(50))]
+    assert seconds_present(stays, START, END) == (20 + 50) * 60
+    assert whole_minutes(seconds_present([Presence(at(10), at(10.5))], START, END)) == 1
+    assert whole_minutes(29) == 0 and whole_minutes(30) == 1
+    assert seconds_present([Presence(at(100), at(120))], START, END) == 0
+
+
+def test_attendance_csv_rows_totals_and_formula_cells() -> None:
+    """One row per member and meeting in the group's zone, then totals; names that look like formulas are defused."""
+    second = START + timedelta(days=7)
+    rows = [
+        AttendanceRow(START, "Dr Ada", 60, "going"),
+        AttendanceRow(START, "=HYPERLINK(1)", 5, "case"),
+        AttendanceRow(second, "Dr Ada", 30, "cant"),
+        AttendanceRow(second, "=HYPERLINK(1)", 0, ""),
+    ]
+    table = list(csv.reader(io.StringIO(attendance_csv(rows, PARIS))))
+    assert table == [
+        ["date", "time", "member", "minutes", "rsvp"],
+        ["2026-01-03", "19:00", "'=HYPERLINK(1)", "5", "has a case"],
+        ["2026-01-03", "19:00", "Dr Ada", "60", "going"],
+        ["2026-01-10", "19:00", "'=HYPERLINK(1)", "0", ""],
+        ["2026-01-10", "19:00", "Dr Ada", "30", "can't come"],
+        ["total", "", "'=HYPERLINK(1)", "5", ""],
+        ["total", "", "Dr Ada", "90", ""],
+    ]
+
+
+def _series(rec: Recurrence, *, uid: str = "u1@balint-bot", cancelled_at: datetime | None = None) -> Series:
+    return Series(1, 1, uid, rec, NOW, None, None, NOW, cancelled_at)
+
+
+def test_the_calendar_file_holds_rule_zone_uid_and_exceptions() -> None:
+    """RRULE with UNTIL in UTC, DTSTART in the zone with its VTIMEZONE, EXDATE for a cancelled meeting."""
+    rec = Recurrence("FREQ=WEEKLY;BYDAY=TU;UNTIL=20260331T215959Z", datetime(2026, 3, 10, 19), "Europe/Paris", 90)
+    skipped = datetime(2026, 3, 17, 18, tzinfo=UTC)
+    data = calendar_ics("Alpha", [CalendarEntry(_series(rec), (skipped,))], NOW)
+    assert data is not None
+    calendar = icalendar.Calendar.from_ical(data)
+    (event,) = calendar.walk("VEVENT")
+    assert str(event["uid"]) == "u1@balint-bot"
+    assert event.decoded("dtstart") == datetime(2026, 3, 10, 19, tzinfo=PARIS)
+    assert event.decoded("duration") == timedelta(minutes=90)
+    assert event["rrule"].to_ical() == b"FREQ=WEEKLY;UNTIL=20260331T215959Z;BYDAY=TU"
+    assert [d.dt for d in event["exdate"].dts] == [datetime(2026, 3, 17, 19, tzinfo=PARIS)]
+    assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/Paris"]
+
+
+def test_a_cancelled_series_ends_where_it_was_cancelled() -> None:
+    """The meetings held stay in the file; COUNT gives way to an UNTIL at the last one held."""
+    rec = Recurrence("FREQ=WEEKLY;BYDAY=TU;COUNT=10", datetime(2026, 1, 6, 19), "Europe/Paris", 90)
+    data = calendar_ics("Alpha", [CalendarEntry(_series(rec, cancelled_at=datetime(2026, 1, 15, tzinfo=UTC)))], NOW)
+    assert data is not None
+    (event,) = icalendar.Calendar.from_ical(data).walk("VEVENT")
+    assert event["rrule"].to_ical() == b"FREQ=WEEKLY;UNTIL=20260113T180000Z;BYDAY=TU"
+    never = calendar_ics("Alpha", [CalendarEntry(_series(rec, cancelled_at=datetime(2026, 1, 2, tzinfo=UTC)))], NOW)
+    assert never is None
+    single = Recurrence(None, datetime(2026, 1, 6, 19), "Europe/Paris", 90)
+    one = calendar_ics("Alpha", [CalendarEntry(_series(single))], NOW)
+    assert one is not None and b"RRULE" not in one
