@@ -18,6 +18,7 @@ from bot.discord_io.groups import (
     actor_of,
     agreement_embed,
     agreement_view,
+    check_no_live_session,
     delete_view,
     group_embed,
     join_view,
@@ -196,6 +197,7 @@ class Groups(commands.Cog):
         async with refusals(interaction):
             found = await self._find(interaction, group)
             self.bot.groups.require_admin_or_leader(actor_of(interaction), found)
+            await check_no_live_session(self.bot, found)
             await answer_privately(
                 interaction,
                 f"Delete **{discord.utils.escape_markdown(found.name)}** with its {len(found.member_ids)}"

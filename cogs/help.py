@@ -32,8 +32,20 @@ class Help(commands.Cog):
         page = help_page(lang, available)
         embed = discord.Embed(title=page.title, colour=BRAND)
         for heading, body in page.sections:
-            embed.add_field(name=heading, value=body, inline=False)
+            for number, chunk in enumerate(_chunks(body)):
+                embed.add_field(name=heading if number == 0 else f"{heading} ({number + 1})", value=chunk, inline=False)
         await answer_privately(interaction, embed=embed)
+
+
+def _chunks(body: str, limit: int = 1024) -> list[str]:
+    """Split a section at line ends into pieces Discord accepts as one embed field each."""
+    chunks: list[str] = []
+    for line in body.splitlines():
+        if chunks and len(chunks[-1]) + 1 + len(line) <= limit:
+            chunks[-1] += "\n" + line
+        else:
+            chunks.append(line[:limit])
+    return chunks or [body[:limit]]
 
 
 async def setup(bot: BalintBot) -> None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
+from bot.core.errors import Refusal
 from bot.core.groups import Actor, Group
 from bot.core.help import AGREEMENT_EN
 from bot.discord_io.replies import answer_privately, refusals
@@ -145,10 +146,20 @@ class DeleteGroupButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
             if not self.confirm:
                 await interaction.response.edit_message(content=f"{group.name} was kept.", view=None)
                 return
+            bot.groups.require_admin_or_leader(actor_of(interaction), group)
+            await check_no_live_session(bot, group)
+            # The group's rows go with it, but its events in Discord must be removed first.
+            await bot.meetings.forget_group(group)
             await bot.groups.delete(actor_of(interaction), group)
             await interaction.response.edit_message(
                 content=f"{group.name} was deleted, with its members, leaders and settings.", view=None,
             )
+
+
+async def check_no_live_session(bot: BalintBot, group: Group) -> None:
+    """Refuse to delete a group in the middle of a session (its presenter may be muted)."""
+    if await bot.sessions.store.live_for_group(group.id) is not None:
+        raise Refusal(f"{group.name} has a session running; end it with /session end before deleting the group.")
 
 
 def delete_view(group: Group) -> discord.ui.View:

@@ -522,6 +522,13 @@ class MeetingRunner:
             if fresh is not None and fresh.cancelled:
                 await self._remove_event(fresh, group)  # cancelled while the event was being made
 
+    async def forget_group(self, group: Group) -> None:
+        """Remove the group's events from Discord before the group (and its rows) are deleted."""
+        for series in await self.store.series_of_group(group.id):
+            for meeting in await self.store.meetings_of_series(series.id):
+                if meeting.event_state == "created":
+                    await self._remove_event(meeting, group)
+
     async def _remove_event(self, meeting: Meeting, group: Group) -> None:
         if meeting.event_state != "created" or meeting.event_id is None:
             if meeting.event_state == "none":

@@ -15,7 +15,7 @@ import simcord
 from bot.app import BalintBot
 from bot.config import Settings
 from bot.core.clock import FunctionClock
-from bot.core.timers import LoopTimers
+from bot.core.timers import SWEEP_SECONDS, LoopTimers
 from tests.support.openapi import check_requests
 
 MEMBER_NAMES = ("ada", "ben", "chloe", "dev", "eve")
@@ -26,6 +26,10 @@ class Harness:
     """One SimCord world, the bots that ran in it (one at a time), and their shared database."""
 
     tmp_path: Path
+    # Settings every bot of the test shares, and the period of the bot's safety sweep (tests
+    # where days pass sweep daily: the timers do the work to the second anyway).
+    settings: dict[str, Any] = field(default_factory=dict)
+    sweep_seconds: float = SWEEP_SECONDS
     env: simcord.Env = field(init=False)
     bots: list[BalintBot] = field(default_factory=list)
 
@@ -40,7 +44,8 @@ class Harness:
     def new_bot(self, **settings: Any) -> BalintBot:
         # The bot's clock follows SimCord's virtual clock, as in the sandbox.
         clock = FunctionClock(lambda: self.env.now())
-        bot = BalintBot(Settings(database=self.db_path, **settings), clock=clock, timers=LoopTimers(clock))
+        bot = BalintBot(Settings(database=self.db_path, **{**self.settings, **settings}), clock=clock,
+                        timers=LoopTimers(clock, sweep_seconds=self.sweep_seconds))
         self.bots.append(bot)
         return bot
 
@@ -93,7 +98,12 @@ class Server:
 
 @pytest.fixture
 async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
-    h = Harness(tmp_path)
+    async for h in running(Harness(tmp_path)):
+        yield h
+
+
+async def running(h: Harness) -> AsyncIterator[Harness]:
+    """Run a harness's world around a test; then check every REST body and every swallowed error."""
     h.env = simcord.Env(h.new_bot())
     await h.env.start()
     try:

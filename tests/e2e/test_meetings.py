@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,12 +21,7 @@ import pytest
 import simcord
 from dateutil.rrule import rrulestr
 
-from bot.app import BalintBot
-from bot.config import Settings
-from bot.core.clock import FunctionClock
-from bot.core.timers import LoopTimers
-from tests.e2e.conftest import Harness, Server
-from tests.support.openapi import check_requests
+from tests.e2e.conftest import Harness, Server, running
 
 MIN = 60
 HOUR = 3600
@@ -36,40 +30,14 @@ PARIS = ZoneInfo("Europe/Paris")
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-@dataclass
-class MeetingHarness(Harness):
-    """The standard harness, with a daily sweep and settings that every bot of the test shares."""
-
-    settings: dict[str, Any] = field(default_factory=dict)
-
-    def new_bot(self, **settings: Any) -> BalintBot:
-        clock = FunctionClock(lambda: self.env.now())
-        bot = BalintBot(Settings(database=self.db_path, **{**self.settings, **settings}), clock=clock,
-                        timers=LoopTimers(clock, sweep_seconds=DAY))
-        self.bots.append(bot)
-        return bot
-
-
 @pytest.fixture
-async def meet(tmp_path: Path) -> AsyncIterator[MeetingHarness]:
-    h = MeetingHarness(tmp_path)
-    h.env = simcord.Env(h.new_bot())
-    await h.env.start()
-    try:
+async def meet(tmp_path: Path) -> AsyncIterator[Harness]:
+    async for h in running(Harness(tmp_path, sweep_seconds=DAY)):
         yield h
-    finally:
-        await h.env.shutdown()
-        await h.bot.close()
-        for bot in h.bots[:-1]:
-            await bot.db.close()
-    problems = check_requests(h.env.http_requests)
-    assert not problems, "REST bodies that break Discord's OpenAPI spec:\n" + "\n".join(problems)
-    if h.env.check_errors:
-        h.env._raise_errors_since(h.env._errors_acknowledged)
 
 
 @pytest.fixture
-async def place(meet: MeetingHarness) -> Server:
+async def place(meet: Harness) -> Server:
     return meet.server()
 
 
@@ -124,7 +92,7 @@ def answer(result: simcord.InteractionResult) -> str:
     return result.response.content
 
 
-async def test_a_weekly_series_becomes_discord_events(meet: MeetingHarness, place: Server) -> None:
+async def test_a_weekly_series_becomes_discord_events(meet: Harness, place: Server) -> None:
     """Events on the voice channel, guild-only, at 19:00 Paris; the next one appears as one passes."""
     leader, _ = await paris_group(place)
     done = await schedule(leader, place, start="2026-01-06 19:00", repeat="weekly", count=4)
@@ -156,7 +124,7 @@ async def test_a_weekly_series_becomes_discord_events(meet: MeetingHarness, plac
     assert meet.rows("SELECT next_start, replan_at FROM meeting_series") == [(None, None)]
 
 
-async def test_a_series_keeps_19_00_local_across_the_change_to_summer_time(meet: MeetingHarness,
+async def test_a_series_keeps_19_00_local_across_the_change_to_summer_time(meet: Harness,
                                                                           place: Server) -> None:
     """Paris goes to summer time on 29 March: the events stay at 19:00 local, an hour earlier in UTC."""
     leader, _ = await paris_group(place)
@@ -171,7 +139,7 @@ async def test_a_series_keeps_19_00_local_across_the_change_to_summer_time(meet:
         "24 19:00", "31 19:00", "07 19:00"]
 
 
-async def test_reminders_and_rsvp_counts(meet: MeetingHarness, place: Server) -> None:
+async def test_reminders_and_rsvp_counts(meet: Harness, place: Server) -> None:
     """24 hours and 15 minutes before, with buttons; answers counted on both; the start links the voice."""
     leader, members = await paris_group(place)
     ada, ben, chloe, _, eve = members
@@ -216,7 +184,7 @@ async def test_reminders_and_rsvp_counts(meet: MeetingHarness, place: Server) ->
     assert late.response.content == "This meeting is over; answer the reminder of the next one."
 
 
-async def test_i_have_a_case_records_the_answer_and_opens_the_case_form(meet: MeetingHarness, place: Server) -> None:
+async def test_i_have_a_case_records_the_answer_and_opens_the_case_form(meet: Harness, place: Server) -> None:
     """The third button counts a case and shows the member the case proposal form."""
     leader, members = await paris_group(place)
     await schedule(leader, place, start="2026-01-02 19:00")
@@ -235,7 +203,7 @@ async def meeting_value(leader: simcord.MemberActor, server: Server, typed: str 
     return await leader.autocomplete(server.text, "meeting cancel", "meeting", typed)
 
 
-async def test_cancel_this_one_and_then_the_series(meet: MeetingHarness, place: Server) -> None:
+async def test_cancel_this_one_and_then_the_series(meet: Harness, place: Server) -> None:
     """Cancelling removes the Discord events, marks posted reminders, tells the group, and sends no more."""
     leader, members = await paris_group(place)
     await schedule(leader, place, start="2026-01-02 19:00", repeat="weekly")
@@ -273,7 +241,7 @@ async def test_cancel_this_one_and_then_the_series(meet: MeetingHarness, place: 
     assert answer(listed) == "**Alpha** has no coming meetings; a leader schedules them with /meeting schedule."
 
 
-async def test_the_calendar_file_gives_the_same_times(meet: MeetingHarness, place: Server) -> None:
+async def test_the_calendar_file_gives_the_same_times(meet: Harness, place: Server) -> None:
     """The .ics parses back with icalendar to the bot's own meetings, across summer time, minus a cancelled one."""
     leader, members = await paris_group(place)
     await until(meet, datetime(2026, 3, 1, tzinfo=UTC))
@@ -313,7 +281,7 @@ async def test_the_calendar_file_gives_the_same_times(meet: MeetingHarness, plac
     assert {str(e["uid"]) for e in second_copy.walk("VEVENT")} == set(uids), "UIDs are stable"
 
 
-async def test_attendance_adds_up_joins_leaves_and_returns(meet: MeetingHarness, place: Server) -> None:
+async def test_attendance_adds_up_joins_leaves_and_returns(meet: Harness, place: Server) -> None:
     """Minutes per member and meeting, those still in voice closed at the end, a total per member."""
     leader, members = await paris_group(place)
     ada, ben, chloe, dev, _ = members
@@ -363,7 +331,7 @@ async def test_attendance_adds_up_joins_leaves_and_returns(meet: MeetingHarness,
     assert {r[0] for r in later[1:]} == {"2026-01-09", "total"}
 
 
-async def test_attendance_runs_on_while_a_session_of_the_group_overruns(meet: MeetingHarness,
+async def test_attendance_runs_on_while_a_session_of_the_group_overruns(meet: Harness,
                                                                        place: Server) -> None:
     """A session still running at the meeting's end keeps the count going until the session ends."""
     leader, members = await paris_group(place)
@@ -384,7 +352,7 @@ async def test_attendance_runs_on_while_a_session_of_the_group_overruns(meet: Me
     assert table[("2026-01-02", "Dr Ben")] == "10"
 
 
-async def test_a_missing_manage_events_is_told_once_and_the_schedule_is_kept(meet: MeetingHarness,
+async def test_a_missing_manage_events_is_told_once_and_the_schedule_is_kept(meet: Harness,
                                                                              place: Server) -> None:
     """No Manage Events: the leaders hear it once, naming the permission; reminders still come."""
     # The bot's own role loses Manage Events (SimCord has no builder to edit a role).
@@ -402,7 +370,7 @@ async def test_a_missing_manage_events_is_told_once_and_the_schedule_is_kept(mee
     assert len(reminders(place)) >= 4, "the reminders go on without events"
 
 
-async def test_reminder_minutes_come_from_the_settings(meet: MeetingHarness, place: Server) -> None:
+async def test_reminder_minutes_come_from_the_settings(meet: Harness, place: Server) -> None:
     """meetings.reminders = [60]: one reminder an hour before, then the start notice."""
     meet.settings = {"meeting_reminders": (60,)}
     await meet.restart()
@@ -414,7 +382,7 @@ async def test_reminder_minutes_come_from_the_settings(meet: MeetingHarness, pla
     assert len(reminders(place)) == 1 and len(starts(place)) == 1
 
 
-async def test_group_deletion_takes_its_meetings_with_it(meet: MeetingHarness, place: Server) -> None:
+async def test_group_deletion_takes_its_meetings_with_it(meet: Harness, place: Server) -> None:
     """Deleting a group deletes its series and meetings from the database (foreign keys cascade)."""
     leader, _ = await paris_group(place)
     await schedule(leader, place, start="2026-01-02 19:00", repeat="weekly")
@@ -424,3 +392,19 @@ async def test_group_deletion_takes_its_meetings_with_it(meet: MeetingHarness, p
     assert meet.rows("SELECT count(*) FROM meetings") == [(0,)]
     await meet.env.advance_time(2 * DAY)
     assert reminders(place) == []
+
+
+async def test_deleting_a_group_removes_its_discord_events(meet: Harness, place: Server) -> None:
+    """The events of a deleted group do not linger in the server; a running session blocks the delete."""
+    leader, _ = await paris_group(place)
+    await leader.slash(place.text, "meeting schedule", group="Alpha", start="2026-01-06 19:00", repeat="weekly")
+    assert len(events(meet, place)) >= 2
+    await leader.slash(place.text, "session start", group="Alpha")
+    blocked = await leader.slash(place.text, "group delete", group="Alpha")
+    assert blocked.response.content == (
+        "Alpha has a session running; end it with /session end before deleting the group.")
+    await leader.slash(place.text, "session end")
+    asked = await leader.slash(place.text, "group delete", group="Alpha")
+    await leader.click(asked.response.message, label="Delete the group")
+    assert events(meet, place) == []
+    assert meet.rows("SELECT count(*) FROM meetings") == [(0,)]

@@ -7,10 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.e2e.conftest import Server
+from tests.e2e.conftest import Harness, Server
 from tests.e2e.test_meetings import (
     MIN,
-    MeetingHarness,
     counts,
     events,
     instant,
@@ -28,7 +27,7 @@ __all__ = ["meet", "place"]  # the fixtures, shared with test_meetings
 START = datetime(2026, 1, 3, 18, tzinfo=UTC)  # 19:00 in Paris
 
 
-async def test_a_restart_between_two_reminders_neither_repeats_nor_loses_one(meet: MeetingHarness,
+async def test_a_restart_between_two_reminders_neither_repeats_nor_loses_one(meet: Harness,
                                                                              place: Server) -> None:
     """24 hours before, restart, 15 minutes before, restart, start: each message exactly once."""
     leader, members = await paris_group(place)
@@ -55,7 +54,7 @@ async def test_a_restart_between_two_reminders_neither_repeats_nor_loses_one(mee
                      " ORDER BY offset_minutes DESC") == [(1440, 1, 1), (15, 1, 1), (0, 1, 1)]
 
 
-async def test_a_reminder_missed_within_the_grace_goes_out_once(meet: MeetingHarness, place: Server) -> None:
+async def test_a_reminder_missed_within_the_grace_goes_out_once(meet: Harness, place: Server) -> None:
     """Down from 14 to 7 minutes before the start: the new bot sends the 15-minute reminder, once."""
     leader, _ = await paris_group(place)
     await schedule(leader, place, start="2026-01-03 19:00")
@@ -71,7 +70,7 @@ async def test_a_reminder_missed_within_the_grace_goes_out_once(meet: MeetingHar
 
 
 async def test_a_reminder_missed_beyond_the_grace_is_skipped_and_logged(
-    meet: MeetingHarness, place: Server, caplog: pytest.LogCaptureFixture
+    meet: Harness, place: Server, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The day-before reminder, 20 minutes late, is not sent; the 15-minute one still is."""
     leader, _ = await paris_group(place)
@@ -88,7 +87,7 @@ async def test_a_reminder_missed_beyond_the_grace_is_skipped_and_logged(
     assert len(reminders(place)) == 1 and len(starts(place)) == 1
 
 
-async def test_a_start_notice_missed_beyond_the_grace_is_skipped(meet: MeetingHarness, place: Server) -> None:
+async def test_a_start_notice_missed_beyond_the_grace_is_skipped(meet: Harness, place: Server) -> None:
     """Down over the start: no "starts now" half an hour late."""
     leader, _ = await paris_group(place)
     await schedule(leader, place, start="2026-01-03 19:00")
@@ -99,7 +98,7 @@ async def test_a_start_notice_missed_beyond_the_grace_is_skipped(meet: MeetingHa
     assert starts(place) == []
 
 
-async def test_events_and_attendance_go_on_after_a_restart(meet: MeetingHarness, place: Server) -> None:
+async def test_events_and_attendance_go_on_after_a_restart(meet: Harness, place: Server) -> None:
     """The next event is still created as one passes, and time in voice adds up across the restart."""
     leader, members = await paris_group(place)
     ada = members[0]
