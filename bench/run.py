@@ -9,11 +9,13 @@ import tracemalloc
 from pathlib import Path
 
 import discord
+import identifiers  # bench/identifiers.py, beside this file
 import simcord
 
 from bot.app import BalintBot
 from bot.config import Settings
 from bot.core.clock import FunctionClock
+from bot.core.timers import LoopTimers
 from bot.storage import Database
 
 
@@ -28,12 +30,16 @@ async def bench_open(tmp: Path, rounds: int = 50) -> None:
 
 
 async def bench_commands(tmp: Path, groups: int = 100, calls: int = 300) -> None:
-    """Time /group info round trips through SimCord, with many groups stored; measure memory."""
+    """Time /group info round trips and a whole session through SimCord; measure memory."""
     holder: list[simcord.Env] = []
-    bot = BalintBot(Settings(database=tmp / "bench.db"), clock=FunctionClock(lambda: holder[0].now()))
+    clock = FunctionClock(lambda: holder[0].now())
+    bot = BalintBot(Settings(database=tmp / "bench.db"), clock=clock, timers=LoopTimers(clock))
+    # The bot reads its clock while it logs in: the env must exist before it starts.
+    env = simcord.Env(bot)
+    holder.append(env)
     tracemalloc.start()
-    async with simcord.run(bot) as env:
-        holder.append(env)
+    await env.start()
+    try:
         guild = env.create_guild("Bench")
         admins = guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
         admin = guild.add_member(env.create_user("admin"), roles=[admins])
@@ -46,11 +52,21 @@ async def bench_commands(tmp: Path, groups: int = 100, calls: int = 300) -> None
         for n in range(calls):
             await admin.slash(channels[0][0], "group info", group=f"Group {n % groups}")
         answered = time.perf_counter() - started
+        started = time.perf_counter()
+        await admin.slash(channels[0][0], "session start", group="Group 0")
+        for _ in range(4):
+            await env.advance_time(10 * 60)
+            await admin.slash(channels[0][0], "session next")
+        await admin.slash(channels[0][0], "session end")
+        session = time.perf_counter() - started
         _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    await bot.close()
+    finally:
+        await env.shutdown()
+        tracemalloc.stop()
+        await bot.close()
     print(f"/group create through SimCord: {created / groups * 1000:.2f} ms each ({groups} groups)")
     print(f"/group info through SimCord: {answered / calls * 1000:.2f} ms each ({calls} calls)")
+    print(f"a whole classic session in virtual time (40 simulated minutes): {session:.2f} s")
     print(f"peak traced memory (bot + simulation, {groups} groups): {peak / 2**20:.1f} MiB")
 
 
@@ -59,6 +75,7 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         await bench_open(Path(tmp))
         await bench_commands(Path(tmp))
+    identifiers.main()
 
 
 if __name__ == "__main__":
