@@ -16,6 +16,7 @@ import logging
 import re
 import uuid
 from datetime import UTC, datetime, time, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
@@ -41,6 +42,7 @@ from bot.core.meetings import (
     whole_minutes,
     window_ahead,
 )
+from bot.discord_io.leaders import post_in_group, tell_leaders
 from bot.discord_io.replies import NO_MENTIONS, answer_privately, refusals
 from bot.storage.meetings import SqliteMeetingStore
 
@@ -583,18 +585,12 @@ class MeetingRunner:
         else:
             content = reminder_text(group, meeting, await self.store.rsvp_counts(meeting.id))
             view = rsvp_view(meeting.id)
-        channel = self.bot.get_partial_messageable(group.text_channel_id, guild_id=group.guild_id)
-        try:
-            message = await channel.send(content, view=view or discord.utils.MISSING, allowed_mentions=NO_MENTIONS)
-        except discord.Forbidden:
-            await self._tell_leaders_directly(
-                meeting.series_id, group, "send_messages",
-                f"I cannot post the meeting reminders of {group.name} in <#{group.text_channel_id}>: I need View"
-                " Channel and Send Messages there.",
-            )
-        except discord.HTTPException as error:
-            log.warning("reminder %d: not posted (HTTP %d)", reminder.id, error.status)
-        else:
+        message = await post_in_group(
+            self.bot, group, content, view=view, claim=partial(self.store.claim_report, meeting.series_id),
+            cannot_post=f"I cannot post the meeting reminders of {group.name} in <#{group.text_channel_id}>: I"
+                        " need View Channel and Send Messages there.",
+        )
+        if message is not None:
             await self.store.set_reminder_message(reminder.id, message.channel.id, message.id)
 
     # ---------------------------------------------------------------- attendance
@@ -659,37 +655,12 @@ class MeetingRunner:
     # ---------------------------------------------------------------- telling the leaders
 
     async def _post(self, group: Group, series_id: int, content: str) -> None:
-        channel = self.bot.get_partial_messageable(group.text_channel_id, guild_id=group.guild_id)
-        try:
-            await channel.send(content, allowed_mentions=NO_MENTIONS)
-        except discord.Forbidden:
-            await self._tell_leaders_directly(
-                series_id, group, "send_messages",
-                f"I cannot post about the meetings of {group.name} in <#{group.text_channel_id}>: I need View"
-                " Channel and Send Messages there.",
-            )
-        except discord.HTTPException as error:
-            log.warning("group %d: meeting notice not posted (HTTP %d)", group.id, error.status)
+        await post_in_group(
+            self.bot, group, content, claim=partial(self.store.claim_report, series_id),
+            cannot_post=f"I cannot post about the meetings of {group.name} in <#{group.text_channel_id}>: I need"
+                        " View Channel and Send Messages there.",
+        )
 
     async def report(self, series_id: int, group: Group, what: str, text: str) -> None:
-        """Tell the leaders about a problem, once per series, in the group's channel."""
-        if not await self.store.claim_report(series_id, what):
-            return
-        leaders = " ".join(f"<@{uid}>" for uid in group.leader_ids)
-        channel = self.bot.get_partial_messageable(group.text_channel_id, guild_id=group.guild_id)
-        try:
-            await channel.send(f"{leaders} {text}", allowed_mentions=discord.AllowedMentions(users=True))
-        except discord.HTTPException:
-            await self._dm_leaders(group, text)
-
-    async def _tell_leaders_directly(self, series_id: int, group: Group, what: str, text: str) -> None:
-        if await self.store.claim_report(series_id, what):
-            await self._dm_leaders(group, text)
-
-    async def _dm_leaders(self, group: Group, text: str) -> None:
-        for leader_id in group.leader_ids:
-            try:
-                user = self.bot.get_user(leader_id) or await self.bot.fetch_user(leader_id)
-                await user.send(text)
-            except discord.HTTPException:
-                log.warning("group %d: could not tell a leader about a problem", group.id)
+        """Tell the leaders about a problem, once per series."""
+        await tell_leaders(self.bot, group, what, text, claim=partial(self.store.claim_report, series_id))

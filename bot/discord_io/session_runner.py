@@ -13,6 +13,7 @@ import asyncio
 import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -22,7 +23,8 @@ from bot.core.errors import Refusal
 from bot.core.groups import Group, Pushback
 from bot.core.session import Moment, PhaseClock, Session, SessionState, Status
 from bot.discord_io.feedback import feedback_view
-from bot.discord_io.replies import NO_MENTIONS, answer_privately, refusals
+from bot.discord_io.leaders import post_in_group, tell_leaders
+from bot.discord_io.replies import answer_privately, refusals
 from bot.discord_io.sessions import (
     CLOSING,
     panel_embed,
@@ -394,40 +396,15 @@ class SessionRunner:
 
     async def _post(self, group: Group, content: str, session: Session,
                     view: discord.ui.View | None = None) -> None:
-        channel = self.bot.get_partial_messageable(group.text_channel_id, guild_id=group.guild_id)
-        try:
-            await channel.send(content, view=view or discord.utils.MISSING, allowed_mentions=NO_MENTIONS)
-        except discord.Forbidden:
-            await self._tell_leaders_directly(
-                session, group, "send_messages",
-                f"I cannot post in <#{group.text_channel_id}> for {group.name}: I need View Channel and Send"
-                " Messages there. The session goes on.",
-            )
-        except discord.HTTPException as error:
-            log.warning("session %d: message not posted (HTTP %d)", session.id, error.status)
+        await post_in_group(
+            self.bot, group, content, view=view, claim=partial(self.store.claim_report, session.id),
+            cannot_post=f"I cannot post in <#{group.text_channel_id}> for {group.name}: I need View Channel and"
+                        " Send Messages there. The session goes on.",
+        )
 
     async def report(self, session: Session, group: Group, what: str, text: str) -> None:
-        """Tell the leaders about a problem, once per session, in the group's channel."""
-        if not await self.store.claim_report(session.id, what):
-            return
-        leaders = " ".join(f"<@{uid}>" for uid in group.leader_ids)
-        channel = self.bot.get_partial_messageable(group.text_channel_id, guild_id=group.guild_id)
-        try:
-            await channel.send(f"{leaders} {text}", allowed_mentions=discord.AllowedMentions(users=True))
-        except discord.HTTPException:
-            await self._dm_leaders(group, text)
-
-    async def _tell_leaders_directly(self, session: Session, group: Group, what: str, text: str) -> None:
-        if await self.store.claim_report(session.id, what):
-            await self._dm_leaders(group, text)
-
-    async def _dm_leaders(self, group: Group, text: str) -> None:
-        for leader_id in group.leader_ids:
-            try:
-                user = self.bot.get_user(leader_id) or await self.bot.fetch_user(leader_id)
-                await user.send(text)
-            except discord.HTTPException:
-                log.warning("group %d: could not tell a leader about a problem", group.id)
+        """Tell the leaders about a problem, once per session."""
+        await tell_leaders(self.bot, group, what, text, claim=partial(self.store.claim_report, session.id))
 
     async def status(self, interaction: discord.Interaction[Any]) -> None:
         """Show anyone the session's panel, privately."""

@@ -353,13 +353,12 @@ def _stop_on_signals(stop: asyncio.Event) -> Callable[[], None]:
         # Python's own handling comes back, so a second Ctrl-C interrupts a shutdown that hangs.
         undo()
 
+    if sys.platform == "win32":
+        # No loop signal handlers there: Ctrl-C still ends asyncio.run, and `python -m bot`
+        # turns that into a clean exit.
+        return undo
     for signum in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(signum, first_signal)
-        except (NotImplementedError, RuntimeError):
-            # No loop signal handlers (Windows): Ctrl-C still ends asyncio.run, and
-            # `python -m bot` turns that into a clean exit.
-            continue
+        loop.add_signal_handler(signum, first_signal)
         installed.append(signum)
     return undo
 

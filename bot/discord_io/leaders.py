@@ -1,0 +1,57 @@
+"""Posting in a group's channel, and telling its leaders about a problem once (by DM if the channel fails)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.core.groups import Group
+from bot.discord_io.replies import NO_MENTIONS
+
+if TYPE_CHECKING:
+    from bot.app import BalintBot
+
+log = logging.getLogger(__name__)
+
+# Records that a problem ("mute_members", "send_messages"...) was told, and says whether it
+# is new: each session or meeting series tells its leaders once, not at every attempt.
+Claim = Callable[[str], Awaitable[bool]]
+
+
+async def post_in_group(bot: BalintBot, group: Group, content: str, *, claim: Claim, cannot_post: str,
+                        view: discord.ui.View | None = None) -> discord.Message | None:
+    """Post in the group's text channel; without the right to, tell the leaders directly (once)."""
+    channel = bot.get_partial_messageable(group.text_channel_id, guild_id=group.guild_id)
+    try:
+        return await channel.send(content, view=view or discord.utils.MISSING, allowed_mentions=NO_MENTIONS)
+    except discord.Forbidden:
+        if await claim("send_messages"):
+            await dm_leaders(bot, group, cannot_post)
+    except discord.HTTPException as error:
+        log.warning("group %d: a message was not posted (HTTP %d)", group.id, error.status)
+    return None
+
+
+async def tell_leaders(bot: BalintBot, group: Group, what: str, text: str, *, claim: Claim) -> None:
+    """Tell the leaders about a problem once, in the group's channel, or by DM if that fails."""
+    if not await claim(what):
+        return
+    leaders = " ".join(f"<@{uid}>" for uid in group.leader_ids)
+    channel = bot.get_partial_messageable(group.text_channel_id, guild_id=group.guild_id)
+    try:
+        await channel.send(f"{leaders} {text}", allowed_mentions=discord.AllowedMentions(users=True))
+    except discord.HTTPException:
+        await dm_leaders(bot, group, text)
+
+
+async def dm_leaders(bot: BalintBot, group: Group, text: str) -> None:
+    """Write to each leader privately."""
+    for leader_id in group.leader_ids:
+        try:
+            user = bot.get_user(leader_id) or await bot.fetch_user(leader_id)
+            await user.send(text)
+        except discord.HTTPException:
+            log.warning("group %d: could not tell a leader about a problem", group.id)
