@@ -21,7 +21,10 @@ class Database:
 
     aiosqlite runs statements on a worker thread, and coroutines interleave at every
     await: without the lock, two handlers could mix their statements inside one
-    BEGIN ... COMMIT. Reads outside a transaction see the last committed state (WAL).
+    BEGIN ... COMMIT. Reads take no lock and share the connection, so a read made while
+    another coroutine's transaction is open sees its writes: every decision that must not
+    race (a claim, the last leader, a version check) is therefore made inside a transaction,
+    by a conditional UPDATE, never on a read made before it.
     """
 
     def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:

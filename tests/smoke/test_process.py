@@ -64,6 +64,21 @@ class BotProcess:
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
+    async def stop_cleanly(self) -> None:
+        """Send SIGTERM, as a host does, and expect a clean exit (code 0) in time."""
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            code = await asyncio.wait_for(self.process.wait(), EXIT_TIMEOUT)
+        except TimeoutError:
+            pytest.fail(f"no exit {EXIT_TIMEOUT:g} s after SIGTERM\n--- bot output ---\n{self.output()}")
+        assert code == 0, self.output()
+
+    async def kill(self) -> None:
+        """Make sure the process is gone, whatever the test did."""
+        if self.process.returncode is None:
+            self.process.kill()
+            await self.process.wait()
+
     async def wait(self, awaitable: Awaitable[T], what: str) -> T:
         """Await `awaitable`, but fail at once, with the bot's output, if the process exits first."""
         task = asyncio.ensure_future(awaitable)
@@ -174,16 +189,9 @@ async def test_bot_boots_against_loopback_discord_and_creates_a_group(tmp_path: 
             assert server.find_request("POST", f"/channels/{VOICE_CHANNEL_ID}/messages") is None
 
             # A host stops the worker with SIGTERM: a clean exit, database closed.
-            bot.process.send_signal(signal.SIGTERM)
-            try:
-                code = await asyncio.wait_for(bot.process.wait(), EXIT_TIMEOUT)
-            except TimeoutError:
-                pytest.fail(f"no exit {EXIT_TIMEOUT:g} s after SIGTERM\n--- bot output ---\n{bot.output()}")
-            assert code == 0, bot.output()
+            await bot.stop_cleanly()
         finally:
-            if bot.process.returncode is None:
-                bot.process.kill()
-                await bot.process.wait()
+            await bot.kill()
 
     assert "Traceback" not in bot.output(), bot.output()
     # The bot asked for nothing this server does not know.
@@ -260,11 +268,8 @@ async def test_a_session_runs_in_real_time_at_balint_time_scale(tmp_path: Path) 
             assert 1.2 <= warned <= 4.0, warned
             assert 2.2 <= timed_up <= 5.0, timed_up
             assert len(posted(server, "⏳")) == 1 and len(posted(server, "⏰")) == 1
-            bot.process.send_signal(signal.SIGTERM)
-            assert await asyncio.wait_for(bot.process.wait(), EXIT_TIMEOUT) == 0, bot.output()
+            await bot.stop_cleanly()
         finally:
-            if bot.process.returncode is None:
-                bot.process.kill()
-                await bot.process.wait()
+            await bot.kill()
     assert "Traceback" not in bot.output(), bot.output()
     assert [(r.method, r.path) for r in server.unhandled] == []
