@@ -73,6 +73,10 @@ class AuthorSeal:
     def _tag(self, nonce: bytes, user_id: int) -> bytes:
         return hmac.new(self._key, nonce + user_id.to_bytes(8, "big"), hashlib.sha256).digest()
 
+    def mark(self, context: str, user_id: int) -> bytes:
+        """Return a seal of a user for one purpose (say, one meeting): the same each time, unrelated elsewhere."""
+        return self._tag(context.encode(), user_id)
+
     def is_author(self, case: Case, user_id: int) -> bool:
         """Whether this user wrote the case."""
         if not case.anonymous:

@@ -398,7 +398,12 @@ class MeetingRunner:
             now = self.bot.clock.now()
             if now >= meeting.ends_at:
                 raise Refusal("This meeting is over; answer the reminder of the next one.")
-            await self.store.set_rsvp(meeting.id, user, choice, now)
+            # "I have a case" is recorded as going, and the case only under a seal: who brings
+            # a case may be who presents anonymously.
+            await self.store.set_rsvp(meeting.id, user, "going" if choice == "case" else choice, now)
+            if choice != "going":
+                mark = self.bot.cases.rules.seal.mark(f"meeting:{meeting.id}", user)
+                await self.store.set_case_mark(meeting.id, mark, present=choice == "case")
             content = reminder_text(group, meeting, await self.store.rsvp_counts(meeting.id))
             reminders = await self.store.reminders_of(meeting.id)
             clicked = interaction.message.id if interaction.message is not None else None

@@ -363,11 +363,28 @@ class SqliteMeetingStore:
             )
 
     async def rsvp_counts(self, meeting_id: int) -> dict[str, int]:
-        """Count the answers of each kind."""
+        """Count the answers of each kind, and the cases announced."""
         rows = await self.db.fetch_all(
             "SELECT choice, count(*) AS n FROM meeting_rsvps WHERE meeting_id = ? GROUP BY choice", (meeting_id,)
         )
-        return {str(row["choice"]): int(row["n"]) for row in rows}
+        counts = {str(row["choice"]): int(row["n"]) for row in rows}
+        marks = await self.db.fetch_one(
+            "SELECT count(*) AS n FROM meeting_case_marks WHERE meeting_id = ?", (meeting_id,)
+        )
+        counts["case"] = int(marks["n"]) if marks else 0
+        return counts
+
+    async def set_case_mark(self, meeting_id: int, tag: bytes, present: bool) -> None:
+        """Count (or stop counting) one announced case, known only by its seal."""
+        async with self.db.transaction() as tx:
+            if present:
+                await tx.execute(
+                    "INSERT OR IGNORE INTO meeting_case_marks (meeting_id, tag) VALUES (?, ?)", (meeting_id, tag)
+                )
+            else:
+                await tx.execute(
+                    "DELETE FROM meeting_case_marks WHERE meeting_id = ? AND tag = ?", (meeting_id, tag)
+                )
 
     # ---------------------------------------------------------------- attendance
 

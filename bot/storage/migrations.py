@@ -196,6 +196,15 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (meeting_id, user_id)
     );
     CREATE INDEX meeting_rsvps_user ON meeting_rsvps (user_id);
+    -- "I have a case", kept apart from the RSVPs: a member who says it is recorded as going,
+    -- and the case only as a seal (HMAC under the key outside this database) that counts it
+    -- once. Otherwise the records would point at the author of a case proposed anonymously
+    -- from that button.
+    CREATE TABLE meeting_case_marks (
+        meeting_id  INTEGER NOT NULL REFERENCES meetings (id) ON DELETE CASCADE,
+        tag         BLOB    NOT NULL,
+        PRIMARY KEY (meeting_id, tag)
+    );
     CREATE TABLE meeting_attendance (
         id          INTEGER PRIMARY KEY,
         meeting_id  INTEGER NOT NULL REFERENCES meetings (id) ON DELETE CASCADE,

@@ -192,11 +192,37 @@ async def test_i_have_a_case_records_the_answer_and_opens_the_case_form(meet: Ha
     reminder = reminders(place)[-1]
     shown = await members[0].click(reminder, label="I have a case")
     assert shown.modal is not None
-    assert counts(reminders(place)[0]) == "Going: 0 · Can't come: 0 · With a case: 1"
-    assert meet.rows("SELECT choice FROM meeting_rsvps") == [("case",)]
+    assert counts(reminders(place)[0]) == "Going: 1 · Can't come: 0 · With a case: 1"
+    # Recorded as going; the case is counted under a seal, never next to the member's id.
+    assert meet.rows("SELECT choice FROM meeting_rsvps") == [("going",)]
+    assert meet.rows("SELECT count(*) FROM meeting_case_marks") == [(1,)]
     saved = await members[0].submit_modal(shown, {"title": "A difficult goodbye", "story": ""})
     assert saved.ephemeral
     assert meet.rows("SELECT title FROM cases") == [("A difficult goodbye",)]
+    await members[0].click(reminders(place)[0], label="I have a case")
+    assert counts(reminders(place)[0]) == "Going: 1 · Can't come: 0 · With a case: 1", "one member, one case"
+    await members[0].click(reminders(place)[0], label="Can't come")
+    assert counts(reminders(place)[0]) == "Going: 0 · Can't come: 1 · With a case: 0"
+
+
+async def test_saying_i_have_a_case_leaves_no_trace_in_the_attendance_file(meet: Harness, place: Server) -> None:
+    """Who announced a case (maybe to present it anonymously) shows in no record: only "going"."""
+    leader, members = await paris_group(place)
+    await schedule(leader, place, start="2026-01-02 19:00", duration=60)
+    await until(meet, datetime(2026, 1, 2, 17, 45, tzinfo=UTC))
+    shown = await members[0].click(reminders(place)[-1], label="I have a case")
+    await members[0].submit_modal(shown, {"title": "Quietly", "story": ""})
+    await members[1].click(reminders(place)[-1], label="Going")
+    await members[0].join_voice(place.voice)
+    await members[1].join_voice(place.voice)
+    await until(meet, datetime(2026, 1, 2, 19, 30, tzinfo=UTC))
+    result = await leader.slash(place.text, "attendance", group="Alpha")
+    text = (await result.response.attachments[0].read()).decode()
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["date", "time", "member", "minutes", "rsvp"]
+    table = {(r[0], r[2]): r[4] for r in rows[1:]}
+    assert table[("2026-01-02", "Dr Ada")] == table[("2026-01-02", "Dr Ben")] == "going"
+    assert "case" not in text.lower()
 
 
 async def meeting_value(leader: simcord.MemberActor, server: Server, typed: str = "") -> list[dict[str, Any]]:
