@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,7 +53,10 @@ class LeakScan:
 
     def _hits(self, where: str, value: Any) -> list[str]:
         text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
-        return [f"{where}: {needle!r} in {text[:300]}" for needle in self.needles if needle in text]
+        # Whole words only: a short user name like "ada" can sit inside random hex (a modal's
+        # custom id), which names no one.
+        return [f"{where}: {needle!r} in {text[:300]}" for needle in self.needles
+                if re.search(rf"(?<![A-Za-z0-9]){re.escape(needle)}(?![A-Za-z0-9])", text)]
 
     def _own_input(self, event: str, payload: Any) -> bool:
         """The presenter's own actions, which only the bot (and they) see."""
