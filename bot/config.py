@@ -221,7 +221,8 @@ def load_settings(environ: Mapping[str, str] | None = None, config_path: Path | 
         except OSError as error:
             raise ConfigError(str(path), f"cannot be read ({error.strerror})") from None
     elif explicit is not None:
-        raise ConfigError("BALINT_CONFIG", f"{path} does not exist; give the path of a config.toml")
+        problem = "is not a file" if path.exists() else "does not exist"
+        raise ConfigError("BALINT_CONFIG", f"{path} {problem}; give the path of a config.toml")
 
     unknown = sorted(set(raw) - set(KEYS))
     if unknown:

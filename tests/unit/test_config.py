@@ -162,3 +162,9 @@ def test_bad_templates_name_the_template_phase_and_key(tmp_path: Path, toml: str
     with pytest.raises(ConfigError) as raised:
         _load(tmp_path, toml)
     assert f"config error: {key}: " in str(raised.value) and problem in str(raised.value)
+
+
+def test_balint_config_that_is_not_a_file(tmp_path: Path) -> None:
+    """A directory (or a device) given as the config file is named as not a file."""
+    with pytest.raises(ConfigError, match=r"BALINT_CONFIG: .* is not a file"):
+        load_settings(environ={"BALINT_CONFIG": str(tmp_path)})
