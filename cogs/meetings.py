@@ -13,7 +13,7 @@ from discord.ext import commands
 from bot.app import BalintBot
 from bot.core.meetings import DURATION_DEFAULT
 from bot.discord_io import meetings
-from bot.discord_io.replies import NO_MENTIONS, answer_privately, refusals
+from bot.discord_io.replies import NO_MENTIONS, SpecFile, answer_privately, refusals
 from cogs.groups import Groups
 
 
@@ -90,7 +90,7 @@ class Meetings(commands.Cog):
             await interaction.response.send_message(
                 f"The meetings of **{discord.utils.escape_markdown(found.name)}**: open the file with your calendar"
                 " program to add them at your local times.",
-                file=meetings.SpecFile(io.BytesIO(data), filename=_file_name(found.name, "meetings.ics")),
+                file=SpecFile(io.BytesIO(data), filename=_file_name(found.name, "meetings.ics")),
                 ephemeral=True, allowed_mentions=NO_MENTIONS,
             )
 
@@ -109,7 +109,7 @@ class Meetings(commands.Cog):
             await interaction.response.send_message(
                 f"Attendance of **{discord.utils.escape_markdown(found.name)}**: minutes in the voice channel per"
                 " member and meeting, with their answer, and a total per member.",
-                file=meetings.SpecFile(io.BytesIO(text.encode("utf-8")), filename=name),
+                file=SpecFile(io.BytesIO(text.encode("utf-8")), filename=name),
                 ephemeral=True, allowed_mentions=NO_MENTIONS,
             )
 

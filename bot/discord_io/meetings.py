@@ -145,16 +145,6 @@ def rsvp_view(meeting_id: int) -> discord.ui.View:
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (RsvpButton,)
 
 
-class SpecFile(discord.File):
-    """A file to upload whose placeholder id is written as a string, as Discord's API spec types it."""
-
-    def to_dict(self, index: int) -> dict[str, Any]:
-        """Describe the upload for the request's `attachments`."""
-        payload = super().to_dict(index)
-        payload["id"] = str(index)
-        return payload
-
-
 def _leaders_only(group: Group, what: str) -> Refusal:
     return Refusal(f"Only the leaders of {group.name} {what}; ask a leader.")
 
