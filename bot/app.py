@@ -16,7 +16,7 @@ from bot.core.phases import BUILTIN_TEMPLATES
 from bot.core.timers import SchedulerTimers, Timers
 from bot.discord_io.cases import CaseDesk
 from bot.discord_io.meetings import MeetingRunner
-from bot.discord_io.replies import NO_MENTIONS, answer_privately
+from bot.discord_io.replies import NO_MENTIONS, answer_privately, apologise
 from bot.discord_io.session_runner import SessionRunner
 from bot.storage import Database, SqliteGroupStore
 from bot.storage.keys import load_or_create_key
@@ -33,10 +33,6 @@ EXTENSIONS: Sequence[str] = (
     "cogs.help",
 )
 
-UNEXPECTED = (
-    "Something went wrong on the bot's side and nothing was changed; try again, "
-    "and tell a leader if it happens again."
-)
 
 
 def default_clock(settings: Settings) -> Clock:
@@ -67,7 +63,7 @@ class BalintTree(app_commands.CommandTree["BalintBot"]):
         command = interaction.command.qualified_name if interaction.command else "?"
         # Only the command name and the exception: never the options, which may hold case text.
         log.error("command /%s failed", command, exc_info=error)
-        await answer_privately(interaction, UNEXPECTED)
+        await apologise(interaction)
 
 
 class BalintBot(commands.Bot):
@@ -143,8 +139,10 @@ class BalintBot(commands.Bot):
         log.info("connected as %s to %d servers", self.user, len(self.guilds))
         if not self._restored:
             self._restored = True
-            await self.sessions.restore()
-            await self.meetings.restore()
+            try:
+                await self.sessions.restore()
+            finally:
+                await self.meetings.restore()
 
     async def close(self) -> None:
         """Stop Discord first, then close the database so the process can exit."""

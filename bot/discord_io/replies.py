@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+import contextlib
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -31,17 +32,37 @@ async def answer_privately(
         )
 
 
+UNEXPECTED = (
+    "Something went wrong on the bot's side and nothing was changed; try again, "
+    "and tell a leader if it happens again."
+)
+
+
 @asynccontextmanager
 async def refusals(interaction: discord.Interaction) -> AsyncIterator[None]:
     """Turn a `Refusal` raised inside the block into a private one-sentence answer.
 
     Refusals are expected outcomes, not errors: they never reach the error handlers
-    or the logs, where they could carry user text.
+    or the logs, where they could carry user text. Any other error gets a private
+    apology (buttons and forms have no error handler that would answer) and goes on
+    to be logged.
     """
     try:
         yield
     except Refusal as refusal:
         await answer_privately(interaction, str(refusal))
+    except Exception:
+        await apologise(interaction)
+        raise
+
+
+async def apologise(interaction: discord.Interaction) -> None:
+    """Tell the user privately that the bot failed, once per interaction, without details."""
+    if interaction.extras.get("apologised"):
+        return
+    interaction.extras["apologised"] = True
+    with contextlib.suppress(discord.HTTPException):
+        await answer_privately(interaction, UNEXPECTED)
 
 
 class SpecFile(discord.File):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -32,6 +33,17 @@ class Harness:
     sweep_seconds: float = SWEEP_SECONDS
     env: simcord.Env = field(init=False)
     bots: list[BalintBot] = field(default_factory=list)
+    # discord.py logs (and SimCord does not capture) an error raised in a persistent button's
+    # callback: such errors are collected here and fail the test unless it expects them.
+    logged_errors: list[logging.LogRecord] = field(default_factory=list)
+
+    def expect_logged_error(self, text: str) -> None:
+        """Acknowledge one error the test caused on purpose."""
+        for record in self.logged_errors:
+            if record.exc_info and text in repr(record.exc_info[1]):
+                self.logged_errors.remove(record)
+                return
+        raise AssertionError(f"no logged error with {text!r}")
 
     @property
     def db_path(self) -> Path:
@@ -74,6 +86,15 @@ class Harness:
         return Server(guild, text, voice, admin, members)
 
 
+class _ErrorCollector(logging.Handler):
+    def __init__(self, sink: list[logging.LogRecord]) -> None:
+        super().__init__(level=logging.ERROR)
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.sink.append(record)
+
+
 @dataclass
 class Server:
     guild: simcord.GuildHandle
@@ -104,6 +125,8 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
 
 async def running(h: Harness) -> AsyncIterator[Harness]:
     """Run a harness's world around a test; then check every REST body and every swallowed error."""
+    collector = _ErrorCollector(h.logged_errors)
+    logging.getLogger("discord").addHandler(collector)
     h.env = simcord.Env(h.new_bot())
     await h.env.start()
     try:
@@ -113,6 +136,9 @@ async def running(h: Harness) -> AsyncIterator[Harness]:
         await h.bot.close()
         for bot in h.bots[:-1]:
             await bot.db.close()
+        logging.getLogger("discord").removeHandler(collector)
+    unexpected = [f"{r.getMessage()}: {r.exc_info[1]!r}" for r in h.logged_errors if r.exc_info]
+    assert not unexpected, "errors discord.py logged from the bot's callbacks:\n" + "\n".join(unexpected)
     problems = check_requests(h.env.http_requests)
     assert not problems, "REST bodies that break Discord's OpenAPI spec:\n" + "\n".join(problems)
     if h.env.check_errors:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.app import UNEXPECTED
+from bot.discord_io.replies import UNEXPECTED
 from tests.e2e.conftest import Harness, Server
 
 
@@ -238,3 +238,24 @@ async def test_help_in_english_and_french(harness: Harness, server: Server) -> N
     assert fr.response.embeds[0].title == "Les groupes Balint avec balint-bot"
     assert "Présentation : 5 min" in fr.response.embeds[0].fields[1].value or \
         "Présentation: 5 min" in fr.response.embeds[0].fields[1].value
+
+
+async def test_a_failing_button_gets_one_private_apology(harness: Harness, server: Server) -> None:
+    """A bug behind a button is answered privately once, logged, and the bot keeps going."""
+    await server.create_group()
+    shown = await server.members[0].click(server.text.last_message, label="Read the agreement and join")
+
+    async def broken(user_id: int, group: object) -> None:
+        raise RuntimeError("boom")
+
+    rules = harness.bot.groups
+    original = rules.join
+    rules.join = broken  # type: ignore[method-assign,assignment]
+    result = await server.members[0].click(shown.response.message, label="I agree")
+    assert result.ephemeral
+    answers = [result.response.content] + [f.content for f in result.followups]
+    assert answers.count(UNEXPECTED) == 1
+    harness.expect_logged_error("boom")
+    rules.join = original  # type: ignore[method-assign]
+    again = await server.members[0].click(shown.response.message, label="I agree")
+    assert again.response.content.startswith("Welcome to Alpha")
