@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import discord
 import pytest
 
-from bot.core.phases import BUILTIN_TEMPLATES
-from tests.e2e.conftest import Harness, Server
+from bot.core.phases import BUILTIN_TEMPLATES, build_template
+from tests.e2e.conftest import Harness, Server, running
 
 MIN = 60
 
@@ -308,3 +310,24 @@ async def test_members_cannot_run_the_leaders_commands(
     assert result.ephemeral
     assert result.response.content == "Only the leaders of Alpha control its sessions; ask a leader."
     assert harness.rows("SELECT status, phase_index, deadline, version FROM sessions") == before
+
+
+async def test_a_custom_template_from_config_runs(tmp_path: Path) -> None:
+    """A template from config.toml is offered, chosen at /session start, and runs with its push-back."""
+    short = build_template("short", {"title": "Short case", "phases": [
+        {"name": "Story", "minutes": 4, "speaker": "presenter", "guidance": "Tell it."},
+        {"name": "Talk", "minutes": 6, "speaker": "group", "pushback": True, "guidance": "Listen."},
+    ]})
+    async for harness in running(Harness(tmp_path, settings={"templates": (short,)})):
+        server = harness.server()
+        leader, ada = await _ready(server)
+        offered = await leader.autocomplete(server.text, "session start", "template", "sh", group="Alpha")
+        assert offered == [{"name": "short: Short case (10 min)", "value": "short"}]
+        await leader.slash(server.text, "session start", group="Alpha", template="short", presenter=ada)
+        assert _phase_lines(_panel(server)) == ["▶ **Story** · 4 min", "· Talk · 6 min"]
+        await leader.click(_panel(server), label="Next")
+        assert _muted(server, ada)
+        await harness.env.advance_time(6 * MIN)
+        assert _count(server, "⏰ Time is up for **Talk**. The leader ends the session when ready.") == 1
+        await leader.click(_panel(server), label="End")
+        assert not _muted(server, ada)
