@@ -366,7 +366,9 @@ def check_findings(text: str) -> None:
     started = time.perf_counter()
     findings = find_identifiers(text)
     elapsed = time.perf_counter() - started
-    assert elapsed < 0.5, f"{elapsed:.2f} s"
+    # Catastrophic backtracking takes seconds to hours; the worst input here takes ~0.15 s
+    # on an idle machine, so the bound leaves room for a loaded one.
+    assert elapsed < 1.5, f"{elapsed:.2f} s"
     end = 0
     for finding in findings:
         assert finding.kind in KINDS

@@ -107,6 +107,6 @@ async def test_apscheduler_follows_a_scaled_clock() -> None:
         await _wait_for(events, 1)
         elapsed = loop.time() - started
         assert events == ["due"]
-        assert 0.05 <= elapsed < 0.6
+        assert 0.05 <= elapsed < 1.5  # a tenth of a second, with room for a loaded machine
     finally:
         timers.shutdown()
