@@ -75,10 +75,12 @@ class CaseDesk:
         self._drafts[token] = draft
         return token
 
-    def _draft(self, token: str, user_id: int) -> Draft:
+    def take_draft(self, token: str, user_id: int) -> Draft:
+        """Hand a draft back to its author (once), or refuse if it expired or is someone else's."""
         draft = self._drafts.get(token)
         if draft is None or draft.user_id != user_id or draft.expires < self.bot.clock.now():
             raise Refusal("This draft has expired; propose the case again with /case propose.")
+        del self._drafts[token]
         return draft
 
     async def submit(self, interaction: discord.Interaction[Any], draft: Draft, *, checked: bool) -> None:
@@ -111,7 +113,8 @@ class CaseDesk:
 
     # ---------------------------------------------------------------- relaying
 
-    async def _presenting(self, session: Session, user_id: int) -> Case | None:
+    async def presenting(self, session: Session, user_id: int) -> Case | None:
+        """Return the case if this user presents it anonymously in this session, else None."""
         if not session.anonymous or session.case_id is None:
             return None
         case = await self.store.case_by_id(session.case_id)
@@ -122,7 +125,7 @@ class CaseDesk:
         session = await self.bot.sessions.store.get(session_id)
         if session is None or session.state.status is Status.ENDED:
             raise Refusal("This session has ended; nothing was relayed.")
-        if await self._presenting(session, user_id) is None:
+        if await self.presenting(session, user_id) is None:
             raise Refusal("Only the presenter of this session can speak through the bot.")
         phase = session.phases[session.state.phase_index]
         if not phase.presenter_speaks:
@@ -149,7 +152,7 @@ class CaseDesk:
     async def on_direct_message(self, message: discord.Message) -> None:
         """Relay a DM from an anonymous presenter, or explain privately why not."""
         sessions = [s for s in await self.bot.sessions.store.live() if s.anonymous]
-        mine = [s for s in sessions if await self._presenting(s, message.author.id) is not None]
+        mine = [s for s in sessions if await self.presenting(s, message.author.id) is not None]
         try:
             if not mine:
                 raise Refusal("You are not presenting anonymously in a running session, so nothing was relayed.")
@@ -254,8 +257,7 @@ class DraftButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
         """Reopen the form with the text, or save the case as it is."""
         bot = cast("BalintBot", interaction.client)
         async with refusals(interaction):
-            draft = bot.cases._draft(self.token, interaction.user.id)
-            del bot.cases._drafts[self.token]
+            draft = bot.cases.take_draft(self.token, interaction.user.id)
             if self.choice == "edit":
                 await interaction.response.send_modal(CaseModal(
                     bot.cases, draft.group_id, draft.anonymous, title=draft.title[:TITLE_MAX], story=draft.story,
@@ -313,7 +315,7 @@ class SpeakButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"bal
         bot = cast("BalintBot", interaction.client)
         async with refusals(interaction):
             session = await bot.sessions.store.get(self.session_id)
-            if session is None or await bot.cases._presenting(session, interaction.user.id) is None:
+            if session is None or await bot.cases.presenting(session, interaction.user.id) is None:
                 raise Refusal("Only the presenter of this session can speak through the bot.")
             await interaction.response.send_modal(SpeakModal(self.session_id))
 
