@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.core.errors import Refusal
-from bot.core.phases import BUILTIN_TEMPLATES, Template, TemplateError, build_template
+from bot.core.phases import BUILTIN_TEMPLATES, DEFAULT_TEMPLATE, Template, TemplateError, build_template
 from bot.core.timezones import resolve_timezone
 
 DEFAULT_CONFIG_PATH = Path("config.toml")
@@ -44,7 +44,7 @@ class Settings:
     time_scale: float = 1.0
     log_level: str = "INFO"
     default_timezone: str = "UTC"
-    default_template: str = "classic"
+    default_template: str = DEFAULT_TEMPLATE
     sandbox_port: int = 0
     warning_minutes: int = 2
     meeting_reminders: tuple[int, ...] = (1440, 15)

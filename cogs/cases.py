@@ -10,6 +10,7 @@ from bot.app import BalintBot
 from bot.core.cases import CaseState
 from bot.core.errors import Refusal
 from bot.discord_io import cases
+from bot.discord_io.groups import group_named
 from bot.discord_io.replies import answer_privately, refusals
 from cogs.groups import Groups
 
@@ -53,8 +54,7 @@ class Cases(commands.Cog):
                       anonymous: bool = False) -> None:
         """Open the case form."""
         async with refusals(interaction):
-            assert interaction.guild_id is not None
-            found = await self.bot.groups.find(interaction.guild_id, group)
+            found = await group_named(interaction, group)
             await self.bot.cases.open_propose_modal(interaction, found, anonymous)
 
     @case.command(name="list", description="See a group's queued cases")
@@ -63,10 +63,9 @@ class Cases(commands.Cog):
     async def list(self, interaction: discord.Interaction[BalintBot], group: str) -> None:
         """List the queue privately; anonymous cases show no author."""
         async with refusals(interaction):
-            assert interaction.guild_id is not None
-            found = await self.bot.groups.find(interaction.guild_id, group)
+            found = await group_named(interaction, group)
             user = interaction.user.id
-            if not (found.is_member(user) or found.is_leader(user)):
+            if not found.belongs(user):
                 raise Refusal(f"Only members of {found.name} see its cases; join with /group join first.")
             await answer_privately(interaction, await self.bot.cases.queue_text(found))
 
@@ -76,11 +75,7 @@ class Cases(commands.Cog):
     async def withdraw(self, interaction: discord.Interaction[BalintBot], case: str) -> None:
         """Withdraw the caller's own case."""
         async with refusals(interaction):
-            assert interaction.guild_id is not None
-            if not case.isdigit():
-                raise Refusal("Pick the case from the list that appears as you type.")
-            groups = await self.bot.group_store.groups_in_guild(interaction.guild_id)
-            found = await self.bot.cases.rules.get({g.id for g in groups}, int(case))
+            found = await self.bot.cases.case_picked(interaction.guild_id or 0, case)
             await self.bot.cases.rules.withdraw(found, interaction.user.id)
             await answer_privately(interaction, f"Your case “{found.title}” is withdrawn.")
 

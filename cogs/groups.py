@@ -21,6 +21,7 @@ from bot.discord_io.groups import (
     check_no_live_session,
     delete_view,
     group_embed,
+    group_named,
     join_view,
 )
 from bot.discord_io.replies import answer_privately, refusals
@@ -57,10 +58,6 @@ class Groups(commands.Cog):
 
     def __init__(self, bot: BalintBot) -> None:
         self.bot = bot
-
-    async def _find(self, interaction: discord.Interaction[BalintBot], name: str) -> Group:
-        assert interaction.guild_id is not None  # guild_only
-        return await self.bot.groups.find(interaction.guild_id, name)
 
     async def group_autocomplete(self, interaction: discord.Interaction[BalintBot],
                                  current: str) -> list[app_commands.Choice[str]]:
@@ -149,7 +146,7 @@ class Groups(commands.Cog):
                      retention_hours: int | None = None) -> None:
         """Change the settings given (all checked first), and show the result."""
         async with refusals(interaction):
-            found = await self._find(interaction, group)
+            found = await group_named(interaction, group)
             changed = await self.bot.groups.configure(
                 actor_of(interaction), found, template=template, timezone=timezone,
                 auto_advance=auto_advance, pushback=Pushback(pushback) if pushback else None,
@@ -168,7 +165,7 @@ class Groups(commands.Cog):
                        member: discord.Member, remove: bool = False) -> None:
         """Add a co-leader, or remove one (never the last leader)."""
         async with refusals(interaction):
-            found = await self._find(interaction, group)
+            found = await group_named(interaction, group)
             if member.bot:
                 raise Refusal("A bot cannot lead a group; choose a person.")
             actor = actor_of(interaction)
@@ -186,7 +183,7 @@ class Groups(commands.Cog):
     async def info(self, interaction: discord.Interaction[BalintBot], group: str) -> None:
         """Show the group."""
         async with refusals(interaction):
-            found = await self._find(interaction, group)
+            found = await group_named(interaction, group)
             await answer_privately(interaction, embed=group_embed(found, self.bot.templates))
 
     @group.command(name="delete", description="Delete a group (leaders; asks to confirm)")
@@ -195,7 +192,7 @@ class Groups(commands.Cog):
     async def delete(self, interaction: discord.Interaction[BalintBot], group: str) -> None:
         """Ask to confirm before deleting."""
         async with refusals(interaction):
-            found = await self._find(interaction, group)
+            found = await group_named(interaction, group)
             self.bot.groups.require_admin_or_leader(actor_of(interaction), found)
             await check_no_live_session(self.bot, found)
             await answer_privately(
@@ -211,7 +208,7 @@ class Groups(commands.Cog):
     async def join(self, interaction: discord.Interaction[BalintBot], group: str) -> None:
         """Show the agreement with its "I agree" button."""
         async with refusals(interaction):
-            found = await self._find(interaction, group)
+            found = await group_named(interaction, group)
             self.bot.groups.check_can_join(interaction.user.id, found)
             await answer_privately(interaction, embed=agreement_embed(found), view=agreement_view(found))
 
@@ -221,7 +218,7 @@ class Groups(commands.Cog):
     async def leave(self, interaction: discord.Interaction[BalintBot], group: str) -> None:
         """Leave the group (a leader steps down too)."""
         async with refusals(interaction):
-            found = await self._find(interaction, group)
+            found = await group_named(interaction, group)
             await self.bot.groups.leave(interaction.user.id, found)
             also = " and no longer lead it" if found.is_leader(interaction.user.id) else ""
             await answer_privately(

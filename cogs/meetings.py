@@ -13,6 +13,7 @@ from discord.ext import commands
 from bot.app import BalintBot
 from bot.core.meetings import DURATION_DEFAULT
 from bot.discord_io import meetings
+from bot.discord_io.groups import group_named
 from bot.discord_io.replies import NO_MENTIONS, SpecFile, answer_privately, refusals
 from cogs.groups import Groups
 
@@ -54,8 +55,7 @@ class Meetings(commands.Cog):
                        count: int | None = None, until: str | None = None) -> None:
         """Schedule meetings for the group."""
         async with refusals(interaction):
-            assert interaction.guild_id is not None
-            found = await self.bot.groups.find(interaction.guild_id, group)
+            found = await group_named(interaction, group)
             await self.bot.meetings.schedule(interaction, found, start=start, duration=duration, repeat=repeat,
                                              count=count, until=until)
 
@@ -65,8 +65,7 @@ class Meetings(commands.Cog):
     async def list_meetings(self, interaction: discord.Interaction[BalintBot], group: str) -> None:
         """Show the coming meetings privately."""
         async with refusals(interaction):
-            assert interaction.guild_id is not None
-            found = await self.bot.groups.find(interaction.guild_id, group)
+            found = await group_named(interaction, group)
             await answer_privately(interaction, await self.bot.meetings.list_text(found))
 
     @meeting.command(name="cancel", description="Cancel a meeting, or the rest of its series (leaders)")
@@ -84,8 +83,7 @@ class Meetings(commands.Cog):
     async def calendar(self, interaction: discord.Interaction[BalintBot], group: str) -> None:
         """Send the .ics file privately."""
         async with refusals(interaction):
-            assert interaction.guild_id is not None
-            found = await self.bot.groups.find(interaction.guild_id, group)
+            found = await group_named(interaction, group)
             data = await self.bot.meetings.calendar(found)
             await interaction.response.send_message(
                 f"The meetings of **{discord.utils.escape_markdown(found.name)}**: open the file with your calendar"
@@ -102,8 +100,7 @@ class Meetings(commands.Cog):
                          since: str | None = None) -> None:
         """Send the attendance CSV privately."""
         async with refusals(interaction):
-            assert interaction.guild_id is not None
-            found = await self.bot.groups.find(interaction.guild_id, group)
+            found = await group_named(interaction, group)
             text = await self.bot.meetings.attendance(interaction, found, since)
             name = _file_name(found.name, "attendance.csv")
             await interaction.response.send_message(

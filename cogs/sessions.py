@@ -8,8 +8,8 @@ from discord.ext import commands
 
 from bot.app import BalintBot
 from bot.core.cases import CaseState
-from bot.core.errors import Refusal
 from bot.discord_io import feedback, sessions
+from bot.discord_io.groups import group_named
 from bot.discord_io.replies import refusals
 from cogs.groups import Groups
 
@@ -34,14 +34,8 @@ class Sessions(commands.Cog):
                     template: str | None = None, presenter: discord.Member | None = None) -> None:
         """Start a session for the group."""
         async with refusals(interaction):
-            assert interaction.guild_id is not None
-            found = await self.bot.groups.find(interaction.guild_id, group)
-            chosen = None
-            if case is not None:
-                if not case.isdigit():
-                    raise Refusal("Pick the case from the list that appears as you type.")
-                groups = await self.bot.group_store.groups_in_guild(interaction.guild_id)
-                chosen = await self.bot.cases.rules.get({g.id for g in groups}, int(case))
+            found = await group_named(interaction, group)
+            chosen = await self.bot.cases.case_picked(interaction.guild_id or 0, case) if case is not None else None
             await self.bot.sessions.start(interaction, found, presenter=presenter, template=template, case=chosen)
 
     @start.autocomplete("case")

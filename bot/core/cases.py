@@ -134,11 +134,16 @@ class CaseRules:
         self.store = store
         self.seal = seal
 
+    @staticmethod
+    def check_can_propose(group: Group, user_id: int) -> None:
+        """Refuse anyone who does not take part in the group."""
+        if not group.belongs(user_id):
+            raise Refusal(f"Only members of {group.name} propose cases there; join with /group join first.")
+
     async def propose(self, group: Group, user_id: int, title: str, story: str | None, *,
                       anonymous: bool) -> Case:
         """Queue a case for the group, proposed by one of its members or leaders."""
-        if not (group.is_member(user_id) or group.is_leader(user_id)):
-            raise Refusal(f"Only members of {group.name} propose cases there; join with /group join first.")
+        self.check_can_propose(group, user_id)
         clean = clean_title(title)
         text = clean_story(story)
         nonce, tag = self.seal.seal(user_id) if anonymous else (None, None)

@@ -57,6 +57,10 @@ class Group:
         """Whether the user joined this group (after agreeing to its frame)."""
         return user_id in self.member_ids
 
+    def belongs(self, user_id: int) -> bool:
+        """Whether the user takes part in the group, as a member or as a leader."""
+        return self.is_member(user_id) or self.is_leader(user_id)
+
 
 @dataclass(frozen=True)
 class NewGroup:
@@ -280,7 +284,7 @@ class GroupRules:
 
     async def leave(self, user_id: int, group: Group) -> None:
         """Leave the group; a leader steps down too, unless they are the last one."""
-        if not group.is_member(user_id) and not group.is_leader(user_id):
+        if not group.belongs(user_id):
             raise Refusal(f"You are not a member of {group.name}; nothing to leave.")
         if group.is_leader(user_id) and not await self.store.remove_leader(group.id, user_id):
             raise Refusal(

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 
 from bot.core.phases import BUILTIN_TEMPLATES
 
-LANGUAGES = ("en", "fr")
-
 
 @dataclass(frozen=True)
 class HelpPage:

@@ -105,11 +105,6 @@ class LoopTimers:
             handle.cancel()
         self._handles.clear()
 
-    def pending(self) -> dict[str, float]:
-        """Return each pending key with its seconds to go, for tests."""
-        loop = asyncio.get_running_loop()
-        return {key: handle.when() - loop.time() for key, handle in self._handles.items()}
-
 
 class SchedulerTimers:
     """Timers on APScheduler 3's `AsyncIOScheduler`, an in-memory wake-up layer only.

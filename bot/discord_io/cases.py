@@ -62,10 +62,15 @@ class CaseDesk:
     async def open_propose_modal(self, interaction: discord.Interaction[Any], group: Group,
                                  anonymous: bool = False) -> None:
         """Show the case form to a member of the group."""
-        user = interaction.user.id
-        if not (group.is_member(user) or group.is_leader(user)):
-            raise Refusal(f"Only members of {group.name} propose cases there; join with /group join first.")
+        self.rules.check_can_propose(group, interaction.user.id)
         await interaction.response.send_modal(CaseModal(self, group.id, anonymous))
+
+    async def case_picked(self, guild_id: int, value: str) -> Case:
+        """Return the case an option names (its id, from autocompletion), if it is of this server's groups."""
+        if not value.isdigit() or len(value) > 18:
+            raise Refusal("Pick the case from the list that appears as you type.")
+        groups = await self.bot.group_store.groups_in_guild(guild_id)
+        return await self.rules.get({g.id for g in groups}, int(value))
 
     def _keep_draft(self, draft: Draft) -> str:
         now = self.bot.clock.now()

@@ -85,7 +85,7 @@ class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
             _, group = await _session_and_group(interaction, self.session_id)
             user = interaction.user.id
             if self.what == "give":
-                if not (group.is_member(user) or group.is_leader(user)):
+                if not group.belongs(user):
                     raise Refusal(f"Only members of {group.name} give feedback on its sessions.")
                 await interaction.response.send_modal(FeedbackModal(self.session_id))
                 return

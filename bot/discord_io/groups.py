@@ -18,6 +18,12 @@ if TYPE_CHECKING:
 BRAND = discord.Colour.from_rgb(88, 101, 142)
 
 
+async def group_named(interaction: discord.Interaction[Any], name: str) -> Group:
+    """Return the group of the interaction's server with that name, or refuse (commands are guild-only)."""
+    bot = cast("BalintBot", interaction.client)
+    return await bot.groups.find(interaction.guild_id or 0, name)
+
+
 def actor_of(interaction: discord.Interaction[Any]) -> Actor:
     """Return who acts, and whether they hold Manage Server here."""
     permissions = interaction.permissions

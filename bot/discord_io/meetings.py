@@ -43,6 +43,7 @@ from bot.core.meetings import (
     window_ahead,
 )
 from bot.discord_io.leaders import post_in_group, tell_leaders
+from bot.discord_io.members import find_member
 from bot.discord_io.replies import NO_MENTIONS, answer_privately, refusals
 from bot.storage.meetings import SqliteMeetingStore
 
@@ -363,12 +364,10 @@ class MeetingRunner:
 
     async def _display_name(self, group: Group, user_id: int) -> str:
         guild = self.bot.get_guild(group.guild_id)
-        member = guild.get_member(user_id) if guild else None
-        if member is None and guild is not None:
-            try:
-                member = await guild.fetch_member(user_id)
-            except discord.HTTPException:
-                member = None
+        try:
+            member = await find_member(guild, user_id) if guild is not None else None
+        except discord.HTTPException:
+            member = None
         return member.display_name if member is not None else f"user {user_id}"
 
     # ---------------------------------------------------------------- RSVP
@@ -381,7 +380,7 @@ class MeetingRunner:
             if meeting is None or group is None:
                 raise Refusal("This meeting no longer exists; look at /meeting list for the coming ones.")
             user = interaction.user.id
-            if not (group.is_member(user) or group.is_leader(user)):
+            if not group.belongs(user):
                 raise Refusal(f"Only members of {group.name} answer for its meetings; join with /group join first.")
             if meeting.cancelled:
                 raise Refusal("This meeting was cancelled, so there is nothing to answer; see /meeting list.")

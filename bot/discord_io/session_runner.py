@@ -24,6 +24,7 @@ from bot.core.groups import Group, Pushback
 from bot.core.session import Moment, PhaseClock, Session, SessionState, Status
 from bot.discord_io.feedback import feedback_view
 from bot.discord_io.leaders import post_in_group, tell_leaders
+from bot.discord_io.members import find_member, voice_channel_of
 from bot.discord_io.replies import answer_privately, refusals
 from bot.discord_io.sessions import (
     CLOSING,
@@ -89,7 +90,7 @@ class SessionRunner:
         if presenter is not None:
             if presenter.bot:
                 raise Refusal("A bot cannot present a case; choose a member of the group.")
-            if not (group.is_member(presenter.id) or group.is_leader(presenter.id)):
+            if not group.belongs(presenter.id):
                 raise Refusal(
                     f"{presenter.mention} is not a member of {group.name}; they join with /group join first."
                 )
@@ -306,10 +307,9 @@ class SessionRunner:
     async def restore(self) -> None:
         """Rebuild every timer from the database and settle mutes left by a stopped process."""
         for session in await self.store.live():
-            await self.wake(session.id)
+            await self.wake(session.id)  # sends what fell due while down, and sets the next wake-up
             fresh = await self.store.get(session.id)
             if fresh is not None:
-                self._schedule(fresh)
                 await self._reconcile_presenter(fresh, await self._group(fresh))
         await self._purges()
         for guild_id, user_id, session_id in await self.store.mutes():
@@ -335,9 +335,9 @@ class SessionRunner:
         ours = await self.store.has_mute(group.guild_id, session.presenter_id)
         if self._presenter_silenced(session, group):
             guild = self.bot.get_guild(group.guild_id)
-            if ours or guild is None or _voice_channel_of(guild, session.presenter_id) != group.voice_channel_id:
+            if ours or guild is None or voice_channel_of(guild, session.presenter_id) != group.voice_channel_id:
                 return  # muted already, or not in the group's voice: muted when they join it
-            member = await _member(guild, session.presenter_id)
+            member = await find_member(guild, session.presenter_id)
             if member is not None:
                 await self._set_mute(member, True, session, group)
         elif ours:
@@ -367,9 +367,9 @@ class SessionRunner:
 
     async def _unmute(self, guild_id: int, user_id: int, session: Session | None) -> None:
         guild = self.bot.get_guild(guild_id)
-        if guild is None or _voice_channel_of(guild, user_id) is None:
+        if guild is None or voice_channel_of(guild, user_id) is None:
             return  # a server mute can only be lifted in voice: done when they next join
-        member = await _member(guild, user_id)
+        member = await find_member(guild, user_id)
         if member is None:
             await self.store.forget_mute(guild_id, user_id)  # left the server: nothing to undo
             return
@@ -411,25 +411,6 @@ class SessionRunner:
         session = await self.session_for(interaction)
         group = await self._group(session)
         await answer_privately(interaction, embed=panel_embed(session, group, self.bot.clock.now()))
-
-
-def _voice_channel_of(guild: discord.Guild, user_id: int) -> int | None:
-    """Return the voice channel someone is in, from the voice states (the member cache may be partial)."""
-    for channel in (*guild.voice_channels, *guild.stage_channels):
-        if user_id in channel.voice_states:
-            return channel.id
-    return None
-
-
-async def _member(guild: discord.Guild, user_id: int) -> discord.Member | None:
-    """Return a member from the cache, or from Discord when the cache does not have them."""
-    member = guild.get_member(user_id)
-    if member is not None:
-        return member
-    try:
-        return await guild.fetch_member(user_id)
-    except discord.NotFound:
-        return None
 
 
 def _done(action: str, session: Session) -> str:

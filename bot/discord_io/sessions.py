@@ -103,7 +103,7 @@ CLOSING = (
 
 
 class SessionButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
-                    template=r"balint:s:(?P<session>\d+):(?P<action>pause|resume|extend|next|back|end)"):
+                    template=rf"balint:s:(?P<session>\d+):(?P<action>{'|'.join(ACTIONS)})"):
     """A control on the session panel; the session id and the action live in its custom id."""
 
     def __init__(self, session_id: int, action: str) -> None:

@@ -225,10 +225,6 @@ class SqliteMeetingStore:
         """Return every laid-out meeting of a series."""
         return await self._meetings("m.series_id = ?", (series_id,))
 
-    async def coming_meetings(self, group_id: int, now: datetime) -> list[Meeting]:
-        """Return a group's laid-out meetings that have not ended, cancelled ones included."""
-        return await self._meetings("s.group_id = ? AND m.ends_at > ?", (group_id, ts(now)))
-
     async def coming_for_leader(self, guild_id: int, user_id: int, now: datetime) -> list[tuple[Meeting, str]]:
         """Return the coming meetings, with their group's name, of the groups a user leads in a server."""
         rows = await self.db.fetch_all(

@@ -116,8 +116,9 @@ async def test_withdraw_only_ones_own_queued_case(harness: Harness, server: Serv
     assert done.ephemeral and done.response.content == "Your case “Ben's case” is withdrawn."
     twice = await ben.slash(server.text, "case withdraw", case=mine[0]["value"])
     assert twice.response.content == "This case is already withdrawn; only a queued case can be withdrawn."
-    junk = await ben.slash(server.text, "case withdraw", case="not-a-case")
-    assert junk.response.content == "Pick the case from the list that appears as you type."
+    for junk_value in ("not-a-case", "9" * 25):
+        junk = await ben.slash(server.text, "case withdraw", case=junk_value)
+        assert junk.response.content == "Pick the case from the list that appears as you type."
 
     other = harness.server("Other")
     await other.create_group("Alpha")

@@ -331,3 +331,27 @@ async def test_a_custom_template_from_config_runs(tmp_path: Path) -> None:
         assert _count(server, "⏰ Time is up for **Talk**. The leader ends the session when ready.") == 1
         await leader.click(_panel(server), label="End")
         assert not _muted(server, ada)
+
+
+async def test_a_channel_the_bot_cannot_post_in_does_not_stop_the_session(harness: Harness, server: Server) -> None:
+    """Without Send Messages the leader gets the panel privately, the leaders are told once by DM, time runs on."""
+    leader, _ = await _ready(server)
+    bot_member = server.guild.me
+    assert bot_member is not None
+    mute = server.guild.create_text_channel(
+        "silent", overwrites={bot_member: discord.PermissionOverwrite(send_messages=False)})
+    await leader.slash(server.text, "group create", name="Quiet", text_channel=mute,
+                       voice_channel=server.guild.create_voice_channel("Quiet Room"))
+    started = await leader.slash(server.text, "session start", group="Quiet")
+    assert started.ephemeral
+    assert started.response.content.startswith("The session started, but I could not post its panel in")
+    assert started.response.embeds[0].title == "Balint session · Quiet"
+    assert mute.last_message is None
+    told = leader.user.dm_channel.last_message
+    assert told is not None and "I need View Channel and Send Messages there" in told.content
+    await harness.env.advance_time(5 * MIN)
+    assert harness.rows("SELECT warned, timed_up FROM sessions") == [(1, 1)]
+    dms = [m for m in leader.user.dm_channel.history() if m.author.bot]
+    assert len(dms) == 1, "told once, not at every notice"
+    pressed = await leader.click(started.response.message, label="Next")
+    assert pressed.ephemeral and pressed.response.content == "Moved on to Clarifying questions."
