@@ -152,6 +152,20 @@ class Transaction:
             return list(await cursor.fetchall())
 
 
+async def claim_report(db: Database, table: str, row_id: int, what: str) -> bool:
+    """Add `what` to a row's comma-separated `reported` column; False if it was there (tell once).
+
+    `table` is one of the bot's own table names, never user input.
+    """
+    async with db.transaction() as tx:
+        reported = await tx.scalar(f"SELECT reported FROM {table} WHERE id = ?", (row_id,))
+        seen = set(str(reported or "").split(",")) - {""}
+        if what in seen:
+            return False
+        await tx.execute(f"UPDATE {table} SET reported = ? WHERE id = ?", (",".join(sorted(seen | {what})), row_id))
+    return True
+
+
 def _statements(script: str) -> list[str]:
     # Migrations are plain DDL with no semicolons inside strings or triggers, so splitting
     # is enough once the "--" comments (which may contain any text) are gone; it keeps every

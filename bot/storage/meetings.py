@@ -19,7 +19,7 @@ from bot.core.meetings import (
     Window,
     reminder_due,
 )
-from bot.storage.db import Database, Transaction
+from bot.storage.db import Database, Transaction, claim_report
 
 _SERIES = (
     "s.id, s.group_id, s.uid, s.rrule, s.local_start, s.timezone, s.duration_minutes, s.planned_until,"
@@ -192,16 +192,7 @@ class SqliteMeetingStore:
 
     async def claim_report(self, series_id: int, what: str) -> bool:
         """Record that a problem was told to the leaders; False if it already was (tell once)."""
-        async with self.db.transaction() as tx:
-            reported = await tx.scalar("SELECT reported FROM meeting_series WHERE id = ?", (series_id,))
-            seen = set(str(reported or "").split(","))
-            if what in seen:
-                return False
-            await tx.execute(
-                "UPDATE meeting_series SET reported = ? WHERE id = ?",
-                (",".join(sorted((seen | {what}) - {""})), series_id),
-            )
-        return True
+        return await claim_report(self.db, "meeting_series", series_id, what)
 
     # ---------------------------------------------------------------- meetings
 

@@ -11,7 +11,7 @@ import aiosqlite
 
 from bot.core.phases import Phase, Speaker
 from bot.core.session import Session, SessionState, Status
-from bot.storage.db import Database
+from bot.storage.db import Database, claim_report
 
 _COLUMNS = (
     "id, group_id, case_id, template, phases, title, presenter_id, anonymous, status, phase_index, deadline, remaining,"
@@ -145,15 +145,7 @@ class SqliteSessionStore:
 
     async def claim_report(self, session_id: int, what: str) -> bool:
         """Record that a problem was told to the leaders; False if it already was (tell once)."""
-        async with self.db.transaction() as tx:
-            reported = await tx.scalar("SELECT reported FROM sessions WHERE id = ?", (session_id,))
-            seen = set(str(reported or "").split(","))
-            if what in seen:
-                return False
-            await tx.execute(
-                "UPDATE sessions SET reported = ? WHERE id = ?", (",".join(sorted((seen | {what}) - {""})), session_id)
-            )
-        return True
+        return await claim_report(self.db, "sessions", session_id, what)
 
     # Server mutes the bot made. Only these are ever undone by the bot: a member muted
     # by a moderator stays muted.
