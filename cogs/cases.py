@@ -38,8 +38,8 @@ class Cases(commands.Cog):
         """Offer the caller's own queued cases in this server, and nobody else's."""
         if interaction.guild_id is None:
             return []
-        groups = await self.bot.group_store.groups_in_guild(interaction.guild_id)
-        queued = await self.bot.cases.store.cases_in_groups([g.id for g in groups], (CaseState.QUEUED,))
+        groups = await self.bot.group_store.group_ids(interaction.guild_id)
+        queued = await self.bot.cases.store.cases_in_groups(sorted(groups), (CaseState.QUEUED,))
         needle = current.casefold().strip()
         seal = self.bot.cases.rules.seal
         return [

@@ -69,8 +69,7 @@ class CaseDesk:
         """Return the case an option names (its id, from autocompletion), if it is of this server's groups."""
         if not value.isdigit() or len(value) > 18:
             raise Refusal("Pick the case from the list that appears as you type.")
-        groups = await self.bot.group_store.groups_in_guild(guild_id)
-        return await self.rules.get({g.id for g in groups}, int(value))
+        return await self.rules.get(await self.bot.group_store.group_ids(guild_id), int(value))
 
     def _keep_draft(self, draft: Draft) -> str:
         now = self.bot.clock.now()

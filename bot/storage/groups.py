@@ -70,6 +70,11 @@ class SqliteGroupStore:
         )
         return [await self._hydrate(row) for row in rows]
 
+    async def group_ids(self, guild_id: int) -> set[int]:
+        """Return the ids of one server's groups (to scope a lookup; no leaders or members read)."""
+        rows = await self.db.fetch_all("SELECT id FROM groups WHERE guild_id = ?", (guild_id,))
+        return {int(row["id"]) for row in rows}
+
     async def group_names(self, guild_id: int) -> list[str]:
         """List the names of one server's groups, for autocompletion (no joins needed)."""
         rows = await self.db.fetch_all(
