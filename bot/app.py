@@ -16,7 +16,7 @@ from bot.core.phases import BUILTIN_TEMPLATES
 from bot.core.timers import SchedulerTimers, Timers
 from bot.discord_io.cases import CaseDesk
 from bot.discord_io.meetings import MeetingRunner
-from bot.discord_io.replies import NO_MENTIONS, answer_privately, apologise
+from bot.discord_io.replies import NO_MENTIONS, answer_failure, answer_privately
 from bot.discord_io.session_runner import SessionRunner
 from bot.storage import Database, SqliteGroupStore
 from bot.storage.keys import load_or_create_key
@@ -32,7 +32,6 @@ EXTENSIONS: Sequence[str] = (
     "cogs.meetings",
     "cogs.help",
 )
-
 
 
 def default_clock(settings: Settings) -> Clock:
@@ -52,18 +51,19 @@ def intents() -> discord.Intents:
 
 
 class BalintTree(app_commands.CommandTree["BalintBot"]):
-    """The command tree, with an error handler that never shows a traceback to a user."""
+    """The command tree: answers every refusal privately and never shows a traceback to a user."""
 
     async def on_error(self, interaction: discord.Interaction[BalintBot],
                        error: app_commands.AppCommandError) -> None:
-        """Log the failure without its arguments, and tell the user privately."""
+        """Answer a refusal with its sentence; log anything else without its arguments, and apologise."""
         if isinstance(error, app_commands.NoPrivateMessage):
             await answer_privately(interaction, "This command works in a server, not in direct messages.")
+            return
+        if await answer_failure(interaction, error):
             return
         command = interaction.command.qualified_name if interaction.command else "?"
         # Only the command name and the exception: never the options, which may hold case text.
         log.error("command /%s failed", command, exc_info=error)
-        await apologise(interaction)
 
 
 class BalintBot(commands.Bot):

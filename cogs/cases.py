@@ -8,10 +8,10 @@ from discord.ext import commands
 
 from bot.app import BalintBot
 from bot.core.cases import CaseState
-from bot.core.errors import Refusal
+from bot.core.groups import require_member
 from bot.discord_io import cases
 from bot.discord_io.groups import group_named
-from bot.discord_io.replies import answer_privately, refusals
+from bot.discord_io.replies import answer_privately
 from cogs.groups import Groups
 
 
@@ -53,36 +53,30 @@ class Cases(commands.Cog):
     async def propose(self, interaction: discord.Interaction[BalintBot], group: str,
                       anonymous: bool = False) -> None:
         """Open the case form."""
-        async with refusals(interaction):
-            found = await group_named(interaction, group)
-            await self.bot.cases.open_propose_modal(interaction, found, anonymous)
+        found = await group_named(interaction, group)
+        await self.bot.cases.open_propose_modal(interaction, found, anonymous)
 
     @case.command(name="list", description="See a group's queued cases")
     @app_commands.describe(group="The group")
     @app_commands.autocomplete(group=Groups.group_autocomplete)
     async def list(self, interaction: discord.Interaction[BalintBot], group: str) -> None:
         """List the queue privately; anonymous cases show no author."""
-        async with refusals(interaction):
-            found = await group_named(interaction, group)
-            user = interaction.user.id
-            if not found.belongs(user):
-                raise Refusal(f"Only members of {found.name} see its cases; join with /group join first.")
-            await answer_privately(interaction, await self.bot.cases.queue_text(found))
+        found = await group_named(interaction, group)
+        require_member(found, interaction.user.id, "see its cases")
+        await answer_privately(interaction, await self.bot.cases.queue_text(found))
 
     @case.command(name="withdraw", description="Withdraw one of your queued cases")
     @app_commands.describe(case="Your case")
     @app_commands.autocomplete(case=own_case_autocomplete)
     async def withdraw(self, interaction: discord.Interaction[BalintBot], case: str) -> None:
         """Withdraw the caller's own case."""
-        async with refusals(interaction):
-            found = await self.bot.cases.case_picked(interaction.guild_id or 0, case)
-            await self.bot.cases.rules.withdraw(found, interaction.user.id)
-            await answer_privately(interaction, f"Your case “{found.title}” is withdrawn.")
+        found = await self.bot.cases.case_picked(interaction.guild_id or 0, case)
+        await self.bot.cases.rules.withdraw(found, interaction.user.id)
+        await answer_privately(interaction, f"Your case “{found.title}” is withdrawn.")
 
     async def remove_relayed(self, interaction: discord.Interaction[BalintBot], message: discord.Message) -> None:
         """Remove a relayed presenter message (leaders)."""
-        async with refusals(interaction):
-            await self.bot.cases.remove_relay(interaction, message)
+        await self.bot.cases.remove_relay(interaction, message)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:

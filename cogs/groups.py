@@ -24,7 +24,7 @@ from bot.discord_io.groups import (
     group_named,
     join_view,
 )
-from bot.discord_io.replies import answer_privately, refusals
+from bot.discord_io.replies import answer_privately
 
 log = logging.getLogger(__name__)
 
@@ -97,24 +97,23 @@ class Groups(commands.Cog):
                      leader: discord.Member | None = None, timezone: str | None = None,
                      template: str | None = None) -> None:
         """Create a group and announce it in its text channel."""
-        async with refusals(interaction):
-            assert interaction.guild is not None
-            if leader is not None and leader.bot:
-                raise Refusal("A bot cannot lead a group; choose a person as leader.")
-            group = await self.bot.groups.create(
-                actor_of(interaction), interaction.guild.id, name, text_channel.id, voice_channel.id,
-                leader_id=leader.id if leader else None, timezone=timezone, template=template,
-            )
-            missing = missing_permissions(interaction.guild, text_channel, voice_channel)
-            lines = [
-                f"Created **{discord.utils.escape_markdown(group.name)}**: sessions in {text_channel.mention},"
-                f" meetings in {voice_channel.mention}, led by <@{group.leader_ids[0]}>."
-                f" Members join with `/group join`.",
-            ]
-            if missing:
-                lines.append("The bot still needs: " + ", ".join(missing) + ". Grant them so the group works.")
-            await interaction.response.send_message("\n".join(lines), ephemeral=True)
-            await self._announce(group, text_channel)
+        assert interaction.guild is not None
+        if leader is not None and leader.bot:
+            raise Refusal("A bot cannot lead a group; choose a person as leader.")
+        group = await self.bot.groups.create(
+            actor_of(interaction), interaction.guild.id, name, text_channel.id, voice_channel.id,
+            leader_id=leader.id if leader else None, timezone=timezone, template=template,
+        )
+        missing = missing_permissions(interaction.guild, text_channel, voice_channel)
+        lines = [
+            f"Created **{discord.utils.escape_markdown(group.name)}**: sessions in {text_channel.mention},"
+            f" meetings in {voice_channel.mention}, led by <@{group.leader_ids[0]}>."
+            f" Members join with `/group join`.",
+        ]
+        if missing:
+            lines.append("The bot still needs: " + ", ".join(missing) + ". Grant them so the group works.")
+        await interaction.response.send_message("\n".join(lines), ephemeral=True)
+        await self._announce(group, text_channel)
 
     async def _announce(self, group: Group, channel: discord.TextChannel) -> None:
         try:
@@ -145,18 +144,17 @@ class Groups(commands.Cog):
                      auto_advance: bool | None = None, pushback: Literal["mute", "off"] | None = None,
                      retention_hours: int | None = None) -> None:
         """Change the settings given (all checked first), and show the result."""
-        async with refusals(interaction):
-            found = await group_named(interaction, group)
-            changed = await self.bot.groups.configure(
-                actor_of(interaction), found, template=template, timezone=timezone,
-                auto_advance=auto_advance, pushback=Pushback(pushback) if pushback else None,
-                retention_hours=retention_hours,
-            )
-            what = "Updated" if changed.settings != found.settings else "Settings of"
-            await answer_privately(
-                interaction, f"{what} **{discord.utils.escape_markdown(changed.name)}**.",
-                embed=group_embed(changed, self.bot.templates),
-            )
+        found = await group_named(interaction, group)
+        changed = await self.bot.groups.configure(
+            actor_of(interaction), found, template=template, timezone=timezone,
+            auto_advance=auto_advance, pushback=Pushback(pushback) if pushback else None,
+            retention_hours=retention_hours,
+        )
+        what = "Updated" if changed.settings != found.settings else "Settings of"
+        await answer_privately(
+            interaction, f"{what} **{discord.utils.escape_markdown(changed.name)}**.",
+            embed=group_embed(changed, self.bot.templates),
+        )
 
     @group.command(name="coleader", description="Add or remove a co-leader (leaders)")
     @app_commands.describe(group="The group", member="Who", remove="Remove them instead of adding")
@@ -164,66 +162,61 @@ class Groups(commands.Cog):
     async def coleader(self, interaction: discord.Interaction[BalintBot], group: str,
                        member: discord.Member, remove: bool = False) -> None:
         """Add a co-leader, or remove one (never the last leader)."""
-        async with refusals(interaction):
-            found = await group_named(interaction, group)
-            if member.bot:
-                raise Refusal("A bot cannot lead a group; choose a person.")
-            actor = actor_of(interaction)
-            if remove:
-                await self.bot.groups.remove_coleader(actor, found, member.id)
-                text = f"{member.mention} no longer leads **{discord.utils.escape_markdown(found.name)}**."
-            else:
-                await self.bot.groups.add_coleader(actor, found, member.id)
-                text = f"{member.mention} now co-leads **{discord.utils.escape_markdown(found.name)}**."
-            await answer_privately(interaction, text)
+        found = await group_named(interaction, group)
+        if member.bot:
+            raise Refusal("A bot cannot lead a group; choose a person.")
+        actor = actor_of(interaction)
+        if remove:
+            await self.bot.groups.remove_coleader(actor, found, member.id)
+            text = f"{member.mention} no longer leads **{discord.utils.escape_markdown(found.name)}**."
+        else:
+            await self.bot.groups.add_coleader(actor, found, member.id)
+            text = f"{member.mention} now co-leads **{discord.utils.escape_markdown(found.name)}**."
+        await answer_privately(interaction, text)
 
     @group.command(name="info", description="See a group's channels, leaders and settings")
     @app_commands.describe(group="The group")
     @app_commands.autocomplete(group=group_autocomplete)
     async def info(self, interaction: discord.Interaction[BalintBot], group: str) -> None:
         """Show the group."""
-        async with refusals(interaction):
-            found = await group_named(interaction, group)
-            await answer_privately(interaction, embed=group_embed(found, self.bot.templates))
+        found = await group_named(interaction, group)
+        await answer_privately(interaction, embed=group_embed(found, self.bot.templates))
 
     @group.command(name="delete", description="Delete a group (leaders; asks to confirm)")
     @app_commands.describe(group="The group")
     @app_commands.autocomplete(group=group_autocomplete)
     async def delete(self, interaction: discord.Interaction[BalintBot], group: str) -> None:
         """Ask to confirm before deleting."""
-        async with refusals(interaction):
-            found = await group_named(interaction, group)
-            self.bot.groups.require_admin_or_leader(actor_of(interaction), found)
-            await check_no_live_session(self.bot, found)
-            await answer_privately(
-                interaction,
-                f"Delete **{discord.utils.escape_markdown(found.name)}** with its {len(found.member_ids)}"
-                " members, its leaders and its settings? This cannot be undone.",
-                view=delete_view(found),
-            )
+        found = await group_named(interaction, group)
+        self.bot.groups.require_admin_or_leader(actor_of(interaction), found)
+        await check_no_live_session(self.bot, found)
+        await answer_privately(
+            interaction,
+            f"Delete **{discord.utils.escape_markdown(found.name)}** with its {len(found.member_ids)}"
+            " members, its leaders and its settings? This cannot be undone.",
+            view=delete_view(found),
+        )
 
     @group.command(name="join", description="Read a group's agreement and join it")
     @app_commands.describe(group="The group")
     @app_commands.autocomplete(group=group_autocomplete)
     async def join(self, interaction: discord.Interaction[BalintBot], group: str) -> None:
         """Show the agreement with its "I agree" button."""
-        async with refusals(interaction):
-            found = await group_named(interaction, group)
-            self.bot.groups.check_can_join(interaction.user.id, found)
-            await answer_privately(interaction, embed=agreement_embed(found), view=agreement_view(found))
+        found = await group_named(interaction, group)
+        self.bot.groups.check_can_join(interaction.user.id, found)
+        await answer_privately(interaction, embed=agreement_embed(found), view=agreement_view(found))
 
     @group.command(name="leave", description="Leave a group")
     @app_commands.describe(group="The group")
     @app_commands.autocomplete(group=group_autocomplete)
     async def leave(self, interaction: discord.Interaction[BalintBot], group: str) -> None:
         """Leave the group (a leader steps down too)."""
-        async with refusals(interaction):
-            found = await group_named(interaction, group)
-            await self.bot.groups.leave(interaction.user.id, found)
-            also = " and no longer lead it" if found.is_leader(interaction.user.id) else ""
-            await answer_privately(
-                interaction, f"You left **{discord.utils.escape_markdown(found.name)}**{also}."
-            )
+        found = await group_named(interaction, group)
+        await self.bot.groups.leave(interaction.user.id, found)
+        also = " and no longer lead it" if found.is_leader(interaction.user.id) else ""
+        await answer_privately(
+            interaction, f"You left **{discord.utils.escape_markdown(found.name)}**{also}."
+        )
 
 
 

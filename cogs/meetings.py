@@ -14,7 +14,7 @@ from bot.app import BalintBot
 from bot.core.meetings import DURATION_DEFAULT
 from bot.discord_io import meetings
 from bot.discord_io.groups import group_named
-from bot.discord_io.replies import NO_MENTIONS, SpecFile, answer_privately, refusals
+from bot.discord_io.replies import NO_MENTIONS, SpecFile, answer_privately
 from cogs.groups import Groups
 
 
@@ -54,19 +54,17 @@ class Meetings(commands.Cog):
                        repeat: Literal["none", "weekly", "biweekly", "monthly"] = "none",
                        count: int | None = None, until: str | None = None) -> None:
         """Schedule meetings for the group."""
-        async with refusals(interaction):
-            found = await group_named(interaction, group)
-            await self.bot.meetings.schedule(interaction, found, start=start, duration=duration, repeat=repeat,
-                                             count=count, until=until)
+        found = await group_named(interaction, group)
+        await self.bot.meetings.schedule(interaction, found, start=start, duration=duration, repeat=repeat,
+                                         count=count, until=until)
 
     @meeting.command(name="list", description="See a group's coming meetings")
     @app_commands.describe(group="The group")
     @app_commands.autocomplete(group=Groups.group_autocomplete)
     async def list_meetings(self, interaction: discord.Interaction[BalintBot], group: str) -> None:
         """Show the coming meetings privately."""
-        async with refusals(interaction):
-            found = await group_named(interaction, group)
-            await answer_privately(interaction, await self.bot.meetings.list_text(found))
+        found = await group_named(interaction, group)
+        await answer_privately(interaction, await self.bot.meetings.list_text(found))
 
     @meeting.command(name="cancel", description="Cancel a meeting, or the rest of its series (leaders)")
     @app_commands.describe(meeting="The meeting (pick from the list)", scope="this meeting, or the whole series")
@@ -74,23 +72,21 @@ class Meetings(commands.Cog):
     async def cancel(self, interaction: discord.Interaction[BalintBot], meeting: str,
                      scope: Literal["this", "series"] = "this") -> None:
         """Cancel a meeting or its series."""
-        async with refusals(interaction):
-            await self.bot.meetings.cancel(interaction, meeting, scope)
+        await self.bot.meetings.cancel(interaction, meeting, scope)
 
     @meeting.command(name="calendar", description="Get a group's meetings as a calendar file (.ics)")
     @app_commands.describe(group="The group")
     @app_commands.autocomplete(group=Groups.group_autocomplete)
     async def calendar(self, interaction: discord.Interaction[BalintBot], group: str) -> None:
         """Send the .ics file privately."""
-        async with refusals(interaction):
-            found = await group_named(interaction, group)
-            data = await self.bot.meetings.calendar(found)
-            await interaction.response.send_message(
-                f"The meetings of **{discord.utils.escape_markdown(found.name)}**: open the file with your calendar"
-                " program to add them at your local times.",
-                file=SpecFile(io.BytesIO(data), filename=_file_name(found.name, "meetings.ics")),
-                ephemeral=True, allowed_mentions=NO_MENTIONS,
-            )
+        found = await group_named(interaction, group)
+        data = await self.bot.meetings.calendar(found)
+        await interaction.response.send_message(
+            f"The meetings of **{discord.utils.escape_markdown(found.name)}**: open the file with your calendar"
+            " program to add them at your local times.",
+            file=SpecFile(io.BytesIO(data), filename=_file_name(found.name, "meetings.ics")),
+            ephemeral=True, allowed_mentions=NO_MENTIONS,
+        )
 
     @app_commands.command(name="attendance", description="Who came to a group's meetings, as a CSV file (leaders)")
     @app_commands.describe(group="The group", since="The first day to include, like 2026-01-01 (all if left out)")
@@ -99,16 +95,15 @@ class Meetings(commands.Cog):
     async def attendance(self, interaction: discord.Interaction[BalintBot], group: str,
                          since: str | None = None) -> None:
         """Send the attendance CSV privately."""
-        async with refusals(interaction):
-            found = await group_named(interaction, group)
-            text = await self.bot.meetings.attendance(interaction, found, since)
-            name = _file_name(found.name, "attendance.csv")
-            await interaction.response.send_message(
-                f"Attendance of **{discord.utils.escape_markdown(found.name)}**: minutes in the voice channel per"
-                " member and meeting, with their answer, and a total per member.",
-                file=SpecFile(io.BytesIO(text.encode("utf-8")), filename=name),
-                ephemeral=True, allowed_mentions=NO_MENTIONS,
-            )
+        found = await group_named(interaction, group)
+        text = await self.bot.meetings.attendance(interaction, found, since)
+        name = _file_name(found.name, "attendance.csv")
+        await interaction.response.send_message(
+            f"Attendance of **{discord.utils.escape_markdown(found.name)}**: minutes in the voice channel per"
+            " member and meeting, with their answer, and a total per member.",
+            file=SpecFile(io.BytesIO(text.encode("utf-8")), filename=name),
+            ephemeral=True, allowed_mentions=NO_MENTIONS,
+        )
 
     @commands.Cog.listener()
     async def on_voice_state_update(self, member: discord.Member, before: discord.VoiceState,

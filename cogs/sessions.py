@@ -10,7 +10,6 @@ from bot.app import BalintBot
 from bot.core.cases import CaseState
 from bot.discord_io import feedback, sessions
 from bot.discord_io.groups import group_named
-from bot.discord_io.replies import refusals
 from cogs.groups import Groups
 
 
@@ -33,10 +32,9 @@ class Sessions(commands.Cog):
     async def start(self, interaction: discord.Interaction[BalintBot], group: str, case: str | None = None,
                     template: str | None = None, presenter: discord.Member | None = None) -> None:
         """Start a session for the group."""
-        async with refusals(interaction):
-            found = await group_named(interaction, group)
-            chosen = await self.bot.cases.case_picked(interaction.guild_id or 0, case) if case is not None else None
-            await self.bot.sessions.start(interaction, found, presenter=presenter, template=template, case=chosen)
+        found = await group_named(interaction, group)
+        chosen = await self.bot.cases.case_picked(interaction.guild_id or 0, case) if case is not None else None
+        await self.bot.sessions.start(interaction, found, presenter=presenter, template=template, case=chosen)
 
     @start.autocomplete("case")
     async def case_autocomplete(self, interaction: discord.Interaction[BalintBot],
@@ -55,9 +53,8 @@ class Sessions(commands.Cog):
 
     async def _control(self, interaction: discord.Interaction[BalintBot], action: str,
                        minutes: int | None = None) -> None:
-        async with refusals(interaction):
-            live = await self.bot.sessions.session_for(interaction)
-            await self.bot.sessions.control(interaction, live.id, action, minutes=minutes)
+        live = await self.bot.sessions.session_for(interaction)
+        await self.bot.sessions.control(interaction, live.id, action, minutes=minutes)
 
     @session.command(name="pause", description="Stop the phase's clock (leaders)")
     async def pause(self, interaction: discord.Interaction[BalintBot]) -> None:
@@ -93,8 +90,7 @@ class Sessions(commands.Cog):
     @session.command(name="status", description="See where the session is")
     async def status(self, interaction: discord.Interaction[BalintBot]) -> None:
         """Show the panel privately."""
-        async with refusals(interaction):
-            await self.bot.sessions.status(interaction)
+        await self.bot.sessions.status(interaction)
 
     @commands.Cog.listener()
     async def on_voice_state_update(self, member: discord.Member, before: discord.VoiceState,

@@ -11,7 +11,7 @@ from enum import Enum
 from typing import Protocol
 
 from bot.core.errors import Refusal
-from bot.core.groups import Group
+from bot.core.groups import Group, require_member
 
 TITLE_MAX = 100
 STORY_MAX = 1500
@@ -137,8 +137,7 @@ class CaseRules:
     @staticmethod
     def check_can_propose(group: Group, user_id: int) -> None:
         """Refuse anyone who does not take part in the group."""
-        if not group.belongs(user_id):
-            raise Refusal(f"Only members of {group.name} propose cases there; join with /group join first.")
+        require_member(group, user_id, "propose cases there")
 
     async def propose(self, group: Group, user_id: int, title: str, story: str | None, *,
                       anonymous: bool) -> Case:

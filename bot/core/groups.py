@@ -62,6 +62,32 @@ class Group:
         return self.is_member(user_id) or self.is_leader(user_id)
 
 
+JOIN_FIRST = "join with /group join first"
+ASK_A_LEADER = "ask a leader"
+
+
+def require_leader(group: Group, user_id: int, doing: str, *, then: str | None = ASK_A_LEADER) -> None:
+    """Refuse anyone who does not lead the group: "Only the leaders of Alpha <doing>; <then>."."""
+    if not group.is_leader(user_id):
+        raise Refusal(_only(f"the leaders of {group.name}", doing, then))
+
+
+def require_member(group: Group, user_id: int, doing: str, *, then: str | None = JOIN_FIRST) -> None:
+    """Refuse anyone who takes no part in the group: "Only members of Alpha <doing>; <then>."."""
+    if not group.belongs(user_id):
+        raise Refusal(_only(f"members of {group.name}", doing, then))
+
+
+def require_presenter_member(group: Group, user_id: int, mention: str) -> None:
+    """Refuse a presenter named by a leader who takes no part in the group."""
+    if not group.belongs(user_id):
+        raise Refusal(f"{mention} is not a member of {group.name}; they {JOIN_FIRST}.")
+
+
+def _only(who: str, doing: str, then: str | None) -> str:
+    return f"Only {who} {doing}; {then}." if then else f"Only {who} {doing}."
+
+
 @dataclass(frozen=True)
 class NewGroup:
     """A validated group, ready to store."""

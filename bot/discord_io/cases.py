@@ -9,7 +9,6 @@ and no reply reference; no custom id, log line or reason carries their id.
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,10 +18,11 @@ import discord
 
 from bot.core.cases import STORY_MAX, TITLE_MAX, AuthorSeal, Case, CaseRules, CaseState, clean_story, clean_title
 from bot.core.errors import Refusal
-from bot.core.groups import Group
+from bot.core.groups import Group, require_leader
 from bot.core.identifiers import describe, find_identifiers
 from bot.core.session import Session, Status
-from bot.discord_io.replies import NO_MENTIONS, answer_privately, refusals
+from bot.discord_io.components import CustomId, PersistentButton, PrivateModal
+from bot.discord_io.replies import NO_MENTIONS, answer_privately
 from bot.storage.cases import SqliteCaseStore
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RELAY_MAX = 1800
+NOT_THE_PRESENTER = "Only the presenter of this session can speak through the bot."
 DRAFT_LIFETIME = timedelta(minutes=30)
 
 
@@ -130,7 +131,7 @@ class CaseDesk:
         if session is None or session.state.status is Status.ENDED:
             raise Refusal("This session has ended; nothing was relayed.")
         if await self.presenting(session, user_id) is None:
-            raise Refusal("Only the presenter of this session can speak through the bot.")
+            raise Refusal(NOT_THE_PRESENTER)
         phase = session.phases[session.state.phase_index]
         if not phase.presenter_speaks:
             raise Refusal(
@@ -175,8 +176,9 @@ class CaseDesk:
             raise Refusal("That is not a relayed presenter message; only those can be removed here.")
         session = await self.bot.sessions.store.get(session_id)
         group = await self.bot.group_store.group_by_id(session.group_id) if session else None
-        if group is None or not group.is_leader(interaction.user.id):
-            raise Refusal("Only the leaders of the group can remove a relayed message.")
+        if group is None:
+            raise Refusal("That relayed message's session no longer exists; nothing was removed.")
+        require_leader(group, interaction.user.id, "remove relayed messages")
         await message.delete()
         await self.store.forget_relay(message.id)
         await answer_privately(interaction, "The relayed message was removed.")
@@ -205,7 +207,7 @@ class CaseDesk:
         return f"Cases of {group.name}:\n" + "\n".join(lines)
 
 
-class CaseModal(discord.ui.Modal):
+class CaseModal(PrivateModal):
     """The case form: a title and an optional story."""
 
     def __init__(self, desk: CaseDesk, group_id: int, anonymous: bool, *, title: str = "", story: str = "") -> None:
@@ -229,57 +231,49 @@ class CaseModal(discord.ui.Modal):
 
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         """Check and queue the case."""
-        async with refusals(interaction):
-            draft = Draft(
-                group_id=self.group_id, user_id=interaction.user.id, anonymous=self.anonymous,
-                title=self.case_title.value, story=self.story.value,
-                expires=self.desk.bot.clock.now() + DRAFT_LIFETIME,
-            )
-            await self.desk.submit(interaction, draft, checked=False)
+        draft = Draft(
+            group_id=self.group_id, user_id=interaction.user.id, anonymous=self.anonymous,
+            title=self.case_title.value, story=self.story.value,
+            expires=self.desk.bot.clock.now() + DRAFT_LIFETIME,
+        )
+        await self.desk.submit(interaction, draft, checked=False)
 
 
-class DraftButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
-                  template=r"balint:draft:(?P<token>[A-Za-z0-9_-]+):(?P<choice>edit|keep)"):
+class DraftButton(PersistentButton, custom=CustomId("balint:draft:{token}:{choice}", token=r"[A-Za-z0-9_-]+",
+                                                    choice="edit|keep")):
     """Edit or Keep, under the identifier warning. The token names a draft in memory, not a person."""
 
-    def __init__(self, token: str, choice: str) -> None:
-        super().__init__(discord.ui.Button(
+    def __init__(self, *, token: str, choice: str) -> None:
+        super().__init__(
             label="Edit" if choice == "edit" else "Keep as it is",
             style=discord.ButtonStyle.primary if choice == "edit" else discord.ButtonStyle.secondary,
-            custom_id=f"balint:draft:{token}:{choice}",
-        ))
+            token=token, choice=choice,
+        )
         self.token = token
         self.choice = choice
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> DraftButton:
-        """Rebuild the button from its custom id."""
-        return cls(match["token"], match["choice"])
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def press(self, interaction: discord.Interaction[Any]) -> None:
         """Reopen the form with the text, or save the case as it is."""
         bot = cast("BalintBot", interaction.client)
-        async with refusals(interaction):
-            draft = bot.cases.take_draft(self.token, interaction.user.id)
-            if self.choice == "edit":
-                await interaction.response.send_modal(CaseModal(
-                    bot.cases, draft.group_id, draft.anonymous, title=draft.title[:TITLE_MAX], story=draft.story,
-                ))
-            else:
-                await bot.cases.submit(interaction, draft, checked=True)
+        draft = bot.cases.take_draft(self.token, interaction.user.id)
+        if self.choice == "edit":
+            await interaction.response.send_modal(CaseModal(
+                bot.cases, draft.group_id, draft.anonymous, title=draft.title[:TITLE_MAX], story=draft.story,
+            ))
+        else:
+            await bot.cases.submit(interaction, draft, checked=True)
 
 
 def draft_view(token: str, *, keep: bool) -> discord.ui.View:
     """Hold Edit (and Keep, for an identifier warning) under a draft."""
     view = discord.ui.View(timeout=None)
-    view.add_item(DraftButton(token, "edit"))
+    view.add_item(DraftButton(token=token, choice="edit"))
     if keep:
-        view.add_item(DraftButton(token, "keep"))
+        view.add_item(DraftButton(token=token, choice="keep"))
     return view
 
 
-class SpeakModal(discord.ui.Modal):
+class SpeakModal(PrivateModal):
     """What the anonymous presenter says to the group."""
 
     def __init__(self, session_id: int) -> None:
@@ -294,34 +288,24 @@ class SpeakModal(discord.ui.Modal):
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         """Relay the words, and answer only the presenter."""
         bot = cast("BalintBot", interaction.client)
-        async with refusals(interaction):
-            await bot.cases.speak(self.session_id, interaction.user.id, self.words.value)
-            await answer_privately(interaction, "Relayed to the group as “Presenter”.")
+        await bot.cases.speak(self.session_id, interaction.user.id, self.words.value)
+        await answer_privately(interaction, "Relayed to the group as “Presenter”.")
 
 
-class SpeakButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"balint:speak:(?P<session>\d+)"):
+class SpeakButton(PersistentButton, custom=CustomId("balint:speak:{session}", session=int)):
     """The panel's "Speak as presenter" button, on anonymous sessions."""
 
-    def __init__(self, session_id: int) -> None:
-        super().__init__(discord.ui.Button(
-            label="Speak as presenter", style=discord.ButtonStyle.success, custom_id=f"balint:speak:{session_id}",
-        ))
-        self.session_id = session_id
+    def __init__(self, *, session: int) -> None:
+        super().__init__(label="Speak as presenter", style=discord.ButtonStyle.success, session=session)
+        self.session_id = session
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> SpeakButton:
-        """Rebuild the button from its custom id, also after a restart."""
-        return cls(int(match["session"]))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def press(self, interaction: discord.Interaction[Any]) -> None:
         """Open the form for the presenter only."""
         bot = cast("BalintBot", interaction.client)
-        async with refusals(interaction):
-            session = await bot.sessions.store.get(self.session_id)
-            if session is None or await bot.cases.presenting(session, interaction.user.id) is None:
-                raise Refusal("Only the presenter of this session can speak through the bot.")
-            await interaction.response.send_modal(SpeakModal(self.session_id))
+        session = await bot.sessions.store.get(self.session_id)
+        if session is None or await bot.cases.presenting(session, interaction.user.id) is None:
+            raise Refusal(NOT_THE_PRESENTER)
+        await interaction.response.send_modal(SpeakModal(self.session_id))
 
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (DraftButton, SpeakButton)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
 from bot.core.errors import Refusal
+from bot.core.groups import Group, require_leader, require_member
 from bot.core.session import Session
+from bot.discord_io.components import CustomId, PersistentButton, PrivateModal
 from bot.discord_io.groups import BRAND
-from bot.discord_io.replies import answer_privately, refusals
+from bot.discord_io.replies import answer_privately
 
 if TYPE_CHECKING:
     from bot.app import BalintBot
@@ -20,7 +21,7 @@ RESULTS_FROM = 3
 COMMENT_MAX = 500
 
 
-async def _session_and_group(interaction: discord.Interaction[Any], session_id: int) -> tuple[Any, Any]:
+async def _session_and_group(interaction: discord.Interaction[Any], session_id: int) -> tuple[Session, Group]:
     bot = cast("BalintBot", interaction.client)
     session = await bot.sessions.store.get(session_id)
     group = await bot.group_store.group_by_id(session.group_id) if session else None
@@ -29,7 +30,7 @@ async def _session_and_group(interaction: discord.Interaction[Any], session_id: 
     return session, group
 
 
-class FeedbackModal(discord.ui.Modal):
+class FeedbackModal(PrivateModal):
     """The form: a rating and a comment; nothing says who sent it."""
 
     def __init__(self, session_id: int) -> None:
@@ -50,54 +51,44 @@ class FeedbackModal(discord.ui.Modal):
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         """Store the answer once per person, without linking it to them."""
         bot = cast("BalintBot", interaction.client)
-        async with refusals(interaction):
-            await _session_and_group(interaction, self.session_id)
-            rating = int(self.rating.values[0])
-            comment = self.comment.value.strip() or None
-            if not await bot.sessions.store.add_feedback(self.session_id, interaction.user.id, rating, comment):
-                raise Refusal("You already answered for this session; thank you.")
-            await answer_privately(interaction, "Thank you. Your answer is anonymous.")
+        await _session_and_group(interaction, self.session_id)
+        rating = int(self.rating.values[0])
+        comment = self.comment.value.strip() or None
+        if not await bot.sessions.store.add_feedback(self.session_id, interaction.user.id, rating, comment):
+            raise Refusal("You already answered for this session; thank you.")
+        await answer_privately(interaction, "Thank you. Your answer is anonymous.")
 
 
-class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
-                     template=r"balint:fb:(?P<session>\d+):(?P<what>give|results)"):
+class FeedbackButton(PersistentButton,
+                     custom=CustomId("balint:fb:{session}:{what}", session=int, what="give|results")):
     """Give feedback (members), or see the results (leaders, from 3 answers on)."""
 
-    def __init__(self, session_id: int, what: str) -> None:
-        super().__init__(discord.ui.Button(
+    def __init__(self, *, session: int, what: str) -> None:
+        super().__init__(
             label="Give feedback (anonymous)" if what == "give" else "Results (leaders)",
             style=discord.ButtonStyle.primary if what == "give" else discord.ButtonStyle.secondary,
-            custom_id=f"balint:fb:{session_id}:{what}",
-        ))
-        self.session_id = session_id
+            session=session, what=what,
+        )
+        self.session_id = session
         self.what = what
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> FeedbackButton:
-        """Rebuild the button from its custom id, also after a restart."""
-        return cls(int(match["session"]), match["what"])
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def press(self, interaction: discord.Interaction[Any]) -> None:
         """Open the form for a member, or show a leader the results."""
         bot = cast("BalintBot", interaction.client)
-        async with refusals(interaction):
-            _, group = await _session_and_group(interaction, self.session_id)
-            user = interaction.user.id
-            if self.what == "give":
-                if not group.belongs(user):
-                    raise Refusal(f"Only members of {group.name} give feedback on its sessions.")
-                await interaction.response.send_modal(FeedbackModal(self.session_id))
-                return
-            if not group.is_leader(user):
-                raise Refusal(f"Only the leaders of {group.name} see the feedback.")
-            answers = await bot.sessions.store.feedback(self.session_id)
-            if len(answers) < RESULTS_FROM:
-                raise Refusal(
-                    f"Results show once at least {RESULTS_FROM} members have answered ({len(answers)} so far), "
-                    "so that no answer can be traced to its author."
-                )
-            await answer_privately(interaction, embed=results_embed(answers))
+        _, group = await _session_and_group(interaction, self.session_id)
+        user = interaction.user.id
+        if self.what == "give":
+            require_member(group, user, "give feedback on its sessions", then=None)
+            await interaction.response.send_modal(FeedbackModal(self.session_id))
+            return
+        require_leader(group, user, "see the feedback", then=None)
+        answers = await bot.sessions.store.feedback(self.session_id)
+        if len(answers) < RESULTS_FROM:
+            raise Refusal(
+                f"Results show once at least {RESULTS_FROM} members have answered ({len(answers)} so far), "
+                "so that no answer can be traced to its author."
+            )
+        await answer_privately(interaction, embed=results_embed(answers))
 
 
 def results_embed(answers: list[tuple[int, str | None]]) -> discord.Embed:
@@ -118,8 +109,8 @@ def results_embed(answers: list[tuple[int, str | None]]) -> discord.Embed:
 def feedback_view(session: Session) -> discord.ui.View:
     """Hold the closing message's two buttons."""
     view = discord.ui.View(timeout=None)
-    view.add_item(FeedbackButton(session.id, "give"))
-    view.add_item(FeedbackButton(session.id, "results"))
+    view.add_item(FeedbackButton(session=session.id, what="give"))
+    view.add_item(FeedbackButton(session=session.id, what="results"))
     return view
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any, cast
 
 import discord
@@ -10,7 +9,8 @@ import discord
 from bot.core.errors import Refusal
 from bot.core.groups import Actor, Group
 from bot.core.help import AGREEMENT_EN
-from bot.discord_io.replies import answer_privately, refusals
+from bot.discord_io.components import CustomId, PersistentButton
+from bot.discord_io.replies import answer_privately
 
 if TYPE_CHECKING:
     from bot.app import BalintBot
@@ -53,113 +53,80 @@ def agreement_embed(group: Group) -> discord.Embed:
     return discord.Embed(title=f"Joining {group.name}", description=AGREEMENT_EN, colour=BRAND)
 
 
-class AgreeButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"balint:agree:(?P<group>\d+)"):
+class AgreeButton(PersistentButton, custom=CustomId("balint:agree:{group}", group=int)):
     """The "I agree" button under a group's agreement; the group id lives in its custom id."""
 
-    def __init__(self, group_id: int) -> None:
-        super().__init__(discord.ui.Button(
-            label="I agree", style=discord.ButtonStyle.success, custom_id=f"balint:agree:{group_id}",
-        ))
-        self.group_id = group_id
+    def __init__(self, *, group: int) -> None:
+        super().__init__(label="I agree", style=discord.ButtonStyle.success, group=group)
+        self.group_id = group
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> AgreeButton:
-        """Rebuild the button from its custom id, also after a restart."""
-        return cls(int(match["group"]))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def press(self, interaction: discord.Interaction[Any]) -> None:
         """Record the membership, then replace the agreement with a confirmation."""
         bot = cast("BalintBot", interaction.client)
-        async with refusals(interaction):
-            if interaction.guild_id is None:
-                return
-            group = await bot.groups.get(interaction.guild_id, self.group_id)
-            await bot.groups.join(interaction.user.id, group)
-            await interaction.response.edit_message(
-                content=f"Welcome to {group.name}. Its sessions run in <#{group.text_channel_id}>.",
-                embed=None, view=None,
-            )
+        group = await bot.groups.get(interaction.guild_id or 0, self.group_id)
+        await bot.groups.join(interaction.user.id, group)
+        await interaction.response.edit_message(
+            content=f"Welcome to {group.name}. Its sessions run in <#{group.text_channel_id}>.",
+            embed=None, view=None,
+        )
 
 
 def agreement_view(group: Group) -> discord.ui.View:
     """Hold the group's "I agree" button."""
     view = discord.ui.View(timeout=None)
-    view.add_item(AgreeButton(group.id))
+    view.add_item(AgreeButton(group=group.id))
     return view
 
 
-class JoinButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"balint:join:(?P<group>\d+)"):
+class JoinButton(PersistentButton, custom=CustomId("balint:join:{group}", group=int)):
     """The button under a group's announcement: shows the agreement to whoever clicks."""
 
-    def __init__(self, group_id: int) -> None:
-        super().__init__(discord.ui.Button(
-            label="Read the agreement and join", style=discord.ButtonStyle.primary,
-            custom_id=f"balint:join:{group_id}",
-        ))
-        self.group_id = group_id
+    def __init__(self, *, group: int) -> None:
+        super().__init__(label="Read the agreement and join", style=discord.ButtonStyle.primary, group=group)
+        self.group_id = group
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> JoinButton:
-        """Rebuild the button from its custom id, also after a restart."""
-        return cls(int(match["group"]))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def press(self, interaction: discord.Interaction[Any]) -> None:
         """Show the agreement privately, as /group join does."""
         bot = cast("BalintBot", interaction.client)
-        async with refusals(interaction):
-            if interaction.guild_id is None:
-                return
-            group = await bot.groups.get(interaction.guild_id, self.group_id)
-            bot.groups.check_can_join(interaction.user.id, group)
-            await answer_privately(interaction, embed=agreement_embed(group), view=agreement_view(group))
+        group = await bot.groups.get(interaction.guild_id or 0, self.group_id)
+        bot.groups.check_can_join(interaction.user.id, group)
+        await answer_privately(interaction, embed=agreement_embed(group), view=agreement_view(group))
 
 
 def join_view(group: Group) -> discord.ui.View:
     """Hold the group's join button, for its announcement."""
     view = discord.ui.View(timeout=None)
-    view.add_item(JoinButton(group.id))
+    view.add_item(JoinButton(group=group.id))
     return view
 
 
-class DeleteGroupButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
-                        template=r"balint:group-delete:(?P<group>\d+):(?P<choice>yes|no)"):
+class DeleteGroupButton(PersistentButton,
+                        custom=CustomId("balint:group-delete:{group}:{choice}", group=int, choice="yes|no")):
     """The confirm and cancel buttons of /group delete."""
 
-    def __init__(self, group_id: int, confirm: bool) -> None:
-        super().__init__(discord.ui.Button(
-            label="Delete the group" if confirm else "Keep it",
-            style=discord.ButtonStyle.danger if confirm else discord.ButtonStyle.secondary,
-            custom_id=f"balint:group-delete:{group_id}:{'yes' if confirm else 'no'}",
-        ))
-        self.group_id = group_id
+    def __init__(self, *, group: int, choice: str) -> None:
+        confirm = choice == "yes"
+        super().__init__(label="Delete the group" if confirm else "Keep it",
+                         style=discord.ButtonStyle.danger if confirm else discord.ButtonStyle.secondary,
+                         group=group, choice=choice)
+        self.group_id = group
         self.confirm = confirm
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> DeleteGroupButton:
-        """Rebuild the button from its custom id, also after a restart."""
-        return cls(int(match["group"]), match["choice"] == "yes")
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def press(self, interaction: discord.Interaction[Any]) -> None:
         """Delete (checking the clicker's rights again) or keep the group."""
         bot = cast("BalintBot", interaction.client)
-        async with refusals(interaction):
-            if interaction.guild_id is None:
-                return
-            group = await bot.groups.get(interaction.guild_id, self.group_id)
-            if not self.confirm:
-                await interaction.response.edit_message(content=f"{group.name} was kept.", view=None)
-                return
-            bot.groups.require_admin_or_leader(actor_of(interaction), group)
-            await check_no_live_session(bot, group)
-            # The group's rows go with it, but its events in Discord must be removed first.
-            await bot.meetings.forget_group(group)
-            await bot.groups.delete(actor_of(interaction), group)
-            await interaction.response.edit_message(
-                content=f"{group.name} was deleted, with its members, leaders and settings.", view=None,
-            )
+        group = await bot.groups.get(interaction.guild_id or 0, self.group_id)
+        if not self.confirm:
+            await interaction.response.edit_message(content=f"{group.name} was kept.", view=None)
+            return
+        bot.groups.require_admin_or_leader(actor_of(interaction), group)
+        await check_no_live_session(bot, group)
+        # The group's rows go with it, but its events in Discord must be removed first.
+        await bot.meetings.forget_group(group)
+        await bot.groups.delete(actor_of(interaction), group)
+        await interaction.response.edit_message(
+            content=f"{group.name} was deleted, with its members, leaders and settings.", view=None,
+        )
 
 
 async def check_no_live_session(bot: BalintBot, group: Group) -> None:
@@ -171,8 +138,8 @@ async def check_no_live_session(bot: BalintBot, group: Group) -> None:
 def delete_view(group: Group) -> discord.ui.View:
     """Hold the confirm and cancel buttons for deleting a group."""
     view = discord.ui.View(timeout=None)
-    view.add_item(DeleteGroupButton(group.id, confirm=True))
-    view.add_item(DeleteGroupButton(group.id, confirm=False))
+    view.add_item(DeleteGroupButton(group=group.id, choice="yes"))
+    view.add_item(DeleteGroupButton(group=group.id, choice="no"))
     return view
 
 

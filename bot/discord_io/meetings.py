@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import uuid
 from datetime import UTC, datetime, time, timedelta
 from functools import partial
@@ -23,7 +22,7 @@ from zoneinfo import ZoneInfo
 import discord
 
 from bot.core.errors import Refusal
-from bot.core.groups import Group
+from bot.core.groups import Group, require_leader, require_member
 from bot.core.meetings import (
     AttendanceRow,
     CalendarEntry,
@@ -42,9 +41,10 @@ from bot.core.meetings import (
     whole_minutes,
     window_ahead,
 )
+from bot.discord_io.components import CustomId, PersistentButton
 from bot.discord_io.leaders import post_in_group, tell_leaders
 from bot.discord_io.members import find_member
-from bot.discord_io.replies import NO_MENTIONS, answer_privately, refusals
+from bot.discord_io.replies import NO_MENTIONS, answer_privately
 from bot.storage.meetings import SqliteMeetingStore
 
 if TYPE_CHECKING:
@@ -110,26 +110,18 @@ def start_text(group: Group, meeting: Meeting) -> str:
     )
 
 
-class RsvpButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
-                 template=r"balint:rsvp:(?P<meeting>\d+):(?P<choice>going|cant|case)"):
+class RsvpButton(PersistentButton, custom=CustomId("balint:rsvp:{meeting}:{choice}", meeting=int,
+                                                   choice="|".join(CHOICES))):
     """An answer on a reminder; the meeting and the answer live in the custom id."""
 
-    def __init__(self, meeting_id: int, choice: str) -> None:
+    def __init__(self, *, meeting: int, choice: str) -> None:
         styles = {"going": discord.ButtonStyle.success, "cant": discord.ButtonStyle.secondary,
                   "case": discord.ButtonStyle.primary}
-        super().__init__(discord.ui.Button(
-            label=LABELS[choice], style=styles[choice], custom_id=f"balint:rsvp:{meeting_id}:{choice}",
-        ))
-        self.meeting_id = meeting_id
+        super().__init__(label=LABELS[choice], style=styles[choice], meeting=meeting, choice=choice)
+        self.meeting_id = meeting
         self.choice = choice
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> RsvpButton:
-        """Rebuild the button from its custom id, also after a restart."""
-        return cls(int(match["meeting"]), match["choice"])
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def press(self, interaction: discord.Interaction[Any]) -> None:
         """Record the member's answer and update the counts."""
         bot = cast("BalintBot", interaction.client)
         await bot.meetings.rsvp(interaction, self.meeting_id, self.choice)
@@ -139,15 +131,11 @@ def rsvp_view(meeting_id: int) -> discord.ui.View:
     """Hold the three RSVP buttons of a meeting."""
     view = discord.ui.View(timeout=None)
     for choice in CHOICES:
-        view.add_item(RsvpButton(meeting_id, choice))
+        view.add_item(RsvpButton(meeting=meeting_id, choice=choice))
     return view
 
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (RsvpButton,)
-
-
-def _leaders_only(group: Group, what: str) -> Refusal:
-    return Refusal(f"Only the leaders of {group.name} {what}; ask a leader.")
 
 
 class MeetingRunner:
@@ -182,8 +170,7 @@ class MeetingRunner:
     async def schedule(self, interaction: discord.Interaction[Any], group: Group, *, start: str, duration: int,
                        repeat: str, count: int | None, until: str | None) -> None:
         """Schedule a meeting or a series for a group, with its Discord events."""
-        if not group.is_leader(interaction.user.id):
-            raise _leaders_only(group, "schedule its meetings")
+        require_leader(group, interaction.user.id, "schedule its meetings")
         now = self.bot.clock.now()
         plan = plan_series(start, timezone=group.settings.timezone, now=now, duration=duration, repeat=repeat,
                            count=count, until=until)
@@ -229,8 +216,7 @@ class MeetingRunner:
             raise Refusal("There is no such meeting; pick one from the list that appears as you type.")
         if group.guild_id != interaction.guild_id:
             raise Refusal("That meeting belongs to another server; pick one of this server's meetings from the list.")
-        if not group.is_leader(interaction.user.id):
-            raise _leaders_only(group, "cancel its meetings")
+        require_leader(group, interaction.user.id, "cancel its meetings")
         return meeting, group
 
     async def cancel(self, interaction: discord.Interaction[Any], text: str, scope: str) -> None:
@@ -336,8 +322,7 @@ class MeetingRunner:
 
     async def attendance(self, interaction: discord.Interaction[Any], group: Group, since: str | None) -> str:
         """Return the attendance CSV of a group for its leaders, or refuse."""
-        if not group.is_leader(interaction.user.id):
-            raise _leaders_only(group, "see its attendance")
+        require_leader(group, interaction.user.id, "see its attendance")
         zone = ZoneInfo(group.settings.timezone)
         now = self.bot.clock.now()
         start = datetime(1970, 1, 1, tzinfo=UTC)
@@ -374,41 +359,39 @@ class MeetingRunner:
 
     async def rsvp(self, interaction: discord.Interaction[Any], meeting_id: int, choice: str) -> None:
         """Record an answer from a reminder's button, and show the new counts on every reminder."""
-        async with refusals(interaction):
-            meeting = await self.store.meeting(meeting_id)
-            group = await self._group(meeting.group_id) if meeting is not None else None
-            if meeting is None or group is None:
-                raise Refusal("This meeting no longer exists; look at /meeting list for the coming ones.")
-            user = interaction.user.id
-            if not group.belongs(user):
-                raise Refusal(f"Only members of {group.name} answer for its meetings; join with /group join first.")
-            if meeting.cancelled:
-                raise Refusal("This meeting was cancelled, so there is nothing to answer; see /meeting list.")
-            now = self.bot.clock.now()
-            if now >= meeting.ends_at:
-                raise Refusal("This meeting is over; answer the reminder of the next one.")
-            # "I have a case" is recorded as going, and the case only under a seal: who brings
-            # a case may be who presents anonymously.
-            await self.store.set_rsvp(meeting.id, user, "going" if choice == "case" else choice, now)
-            if choice != "going":
-                mark = self.bot.cases.rules.seal.mark(f"meeting:{meeting.id}", user)
-                await self.store.set_case_mark(meeting.id, mark, present=choice == "case")
-            content = reminder_text(group, meeting, await self.store.rsvp_counts(meeting.id))
-            reminders = await self.store.reminders_of(meeting.id)
-            clicked = interaction.message.id if interaction.message is not None else None
-            ours = any(r.message_id == clicked for r in reminders)
-            if choice == "case":
-                # The answer is recorded whatever happens to the form: proposing may wait for later.
-                await self.bot.cases.open_propose_modal(interaction, group)
-                await self._edit_reminders(reminders, group, content, view=rsvp_view(meeting.id))
-                return
-            if ours:
-                await interaction.response.edit_message(content=content, view=rsvp_view(meeting.id))
-                await interaction.followup.send(NOTED[choice], ephemeral=True)
-            else:
-                await answer_privately(interaction, NOTED[choice])
-            await self._edit_reminders([r for r in reminders if r.message_id != clicked or not ours], group,
-                                       content, view=rsvp_view(meeting.id))
+        meeting = await self.store.meeting(meeting_id)
+        group = await self._group(meeting.group_id) if meeting is not None else None
+        if meeting is None or group is None:
+            raise Refusal("This meeting no longer exists; look at /meeting list for the coming ones.")
+        user = interaction.user.id
+        require_member(group, user, "answer for its meetings")
+        if meeting.cancelled:
+            raise Refusal("This meeting was cancelled, so there is nothing to answer; see /meeting list.")
+        now = self.bot.clock.now()
+        if now >= meeting.ends_at:
+            raise Refusal("This meeting is over; answer the reminder of the next one.")
+        # "I have a case" is recorded as going, and the case only under a seal: who brings
+        # a case may be who presents anonymously.
+        await self.store.set_rsvp(meeting.id, user, "going" if choice == "case" else choice, now)
+        if choice != "going":
+            mark = self.bot.cases.rules.seal.mark(f"meeting:{meeting.id}", user)
+            await self.store.set_case_mark(meeting.id, mark, present=choice == "case")
+        content = reminder_text(group, meeting, await self.store.rsvp_counts(meeting.id))
+        reminders = await self.store.reminders_of(meeting.id)
+        clicked = interaction.message.id if interaction.message is not None else None
+        ours = any(r.message_id == clicked for r in reminders)
+        if choice == "case":
+            # The answer is recorded whatever happens to the form: proposing may wait for later.
+            await self.bot.cases.open_propose_modal(interaction, group)
+            await self._edit_reminders(reminders, group, content, view=rsvp_view(meeting.id))
+            return
+        if ours:
+            await interaction.response.edit_message(content=content, view=rsvp_view(meeting.id))
+            await interaction.followup.send(NOTED[choice], ephemeral=True)
+        else:
+            await answer_privately(interaction, NOTED[choice])
+        await self._edit_reminders([r for r in reminders if r.message_id != clicked or not ours], group,
+                                   content, view=rsvp_view(meeting.id))
 
     async def _edit_reminders(self, reminders: list[Reminder], group: Group, content: str,
                               view: discord.ui.View | None) -> None:

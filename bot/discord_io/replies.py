@@ -1,13 +1,12 @@
-"""Private answers, and the one place where a core `Refusal` becomes a message."""
+"""Private answers, and the one place where a core `Refusal` (or a failure) becomes a message."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import discord
+from discord import app_commands
 
 from bot.core.errors import Refusal
 
@@ -38,31 +37,26 @@ UNEXPECTED = (
 )
 
 
-@asynccontextmanager
-async def refusals(interaction: discord.Interaction) -> AsyncIterator[None]:
-    """Turn a `Refusal` raised inside the block into a private one-sentence answer.
+def refusal_in(error: BaseException) -> Refusal | None:
+    """Return the refusal an error handler was given (a command wraps it), or None for a real failure."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    return error if isinstance(error, Refusal) else None
 
-    Refusals are expected outcomes, not errors: they never reach the error handlers
-    or the logs, where they could carry user text. Any other error gets a private
-    apology (buttons and forms have no error handler that would answer) and goes on
-    to be logged.
+
+async def answer_failure(interaction: discord.Interaction, error: BaseException) -> bool:
+    """Answer a refusal with its sentence (True), or apologise for anything else (False: log it).
+
+    Refusals are expected outcomes, not errors: they never reach the logs, where they could
+    carry user text. Every command, button and form ends here, once per interaction.
     """
-    try:
-        yield
-    except Refusal as refusal:
+    refusal = refusal_in(error)
+    if refusal is not None:
         await answer_privately(interaction, str(refusal))
-    except Exception:
-        await apologise(interaction)
-        raise
-
-
-async def apologise(interaction: discord.Interaction) -> None:
-    """Tell the user privately that the bot failed, once per interaction, without details."""
-    if interaction.extras.get("apologised"):
-        return
-    interaction.extras["apologised"] = True
+        return True
     with contextlib.suppress(discord.HTTPException):
         await answer_privately(interaction, UNEXPECTED)
+    return False
 
 
 class SpecFile(discord.File):

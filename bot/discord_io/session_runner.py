@@ -20,12 +20,12 @@ import discord
 
 from bot.core.cases import Case, CaseState
 from bot.core.errors import Refusal
-from bot.core.groups import Group, Pushback
+from bot.core.groups import Group, Pushback, require_leader, require_presenter_member
 from bot.core.session import Moment, PhaseClock, Session, SessionState, Status
 from bot.discord_io.feedback import feedback_view
 from bot.discord_io.leaders import post_in_group, tell_leaders
 from bot.discord_io.members import find_member, voice_channel_of
-from bot.discord_io.replies import answer_privately, refusals
+from bot.discord_io.replies import answer_privately
 from bot.discord_io.sessions import (
     CLOSING,
     panel_embed,
@@ -45,8 +45,7 @@ log = logging.getLogger(__name__)
 NOT_IN_VOICE = 40032
 
 
-def _leaders_only(group: Group) -> Refusal:
-    return Refusal(f"Only the leaders of {group.name} control its sessions; ask a leader.")
+LEADS = "control its sessions"
 
 
 class SessionRunner:
@@ -79,8 +78,7 @@ class SessionRunner:
     async def start(self, interaction: discord.Interaction[Any], group: Group, *,
                     presenter: discord.Member | None, template: str | None, case: Case | None = None) -> None:
         """Start a session for the group (on a queued case, if given) and post its panel."""
-        if not group.is_leader(interaction.user.id):
-            raise _leaders_only(group)
+        require_leader(group, interaction.user.id, LEADS)
         if case is not None and presenter is not None:
             raise Refusal("A case brings its own presenter; leave the presenter option out.")
         name = self.bot.groups.check_template(template) if template else group.settings.template
@@ -90,10 +88,7 @@ class SessionRunner:
         if presenter is not None:
             if presenter.bot:
                 raise Refusal("A bot cannot present a case; choose a member of the group.")
-            if not group.belongs(presenter.id):
-                raise Refusal(
-                    f"{presenter.mention} is not a member of {group.name}; they join with /group join first."
-                )
+            require_presenter_member(group, presenter.id, presenter.mention)
         now = self.bot.clock.now()
         clock = PhaseClock(chosen.phases, self.warning)
         busy = Refusal(f"{group.name} already has a session running; end it before starting another.")
@@ -158,13 +153,12 @@ class SessionRunner:
     async def control(self, interaction: discord.Interaction[Any], session_id: int, action: str, *,
                       minutes: int | None = None) -> None:
         """Apply a leader's control (pause, resume, extend, next, back, end) to a session."""
-        async with refusals(interaction), self._locks[session_id]:
+        async with self._locks[session_id]:
             session = await self.store.get(session_id)
             if session is None:
                 raise Refusal("This session no longer exists.")
             group = await self._group(session)
-            if not group.is_leader(interaction.user.id):
-                raise _leaders_only(group)
+            require_leader(group, interaction.user.id, LEADS)
             clock = self.phase_clock(session)
             now = self.bot.clock.now()
             state = session.state

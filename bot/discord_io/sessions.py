@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
@@ -12,6 +11,7 @@ from bot.core.groups import Group
 from bot.core.phases import Phase
 from bot.core.session import PhaseClock, Session, Status
 from bot.discord_io.cases import SpeakButton
+from bot.discord_io.components import CustomId, PersistentButton
 from bot.discord_io.groups import BRAND
 
 if TYPE_CHECKING:
@@ -102,29 +102,21 @@ CLOSING = (
 )
 
 
-class SessionButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
-                    template=rf"balint:s:(?P<session>\d+):(?P<action>{'|'.join(ACTIONS)})"):
+class SessionButton(PersistentButton, custom=CustomId("balint:s:{session}:{action}", session=int,
+                                                      action="|".join(ACTIONS))):
     """A control on the session panel; the session id and the action live in its custom id."""
 
-    def __init__(self, session_id: int, action: str) -> None:
+    def __init__(self, *, session: int, action: str) -> None:
         labels = {"pause": "Pause", "resume": "Resume", "extend": f"+{EXTEND_BUTTON_MINUTES} min",
                   "next": "Next", "back": "Back", "end": "End"}
         styles = {"end": discord.ButtonStyle.danger, "next": discord.ButtonStyle.primary,
                   "resume": discord.ButtonStyle.success}
-        super().__init__(discord.ui.Button(
-            label=labels[action], style=styles.get(action, discord.ButtonStyle.secondary),
-            custom_id=f"balint:s:{session_id}:{action}",
-        ))
-        self.session_id = session_id
+        super().__init__(label=labels[action], style=styles.get(action, discord.ButtonStyle.secondary),
+                         session=session, action=action)
+        self.session_id = session
         self.action = action
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> SessionButton:
-        """Rebuild the button from its custom id, also after a restart."""
-        return cls(int(match["session"]), match["action"])
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def press(self, interaction: discord.Interaction[Any]) -> None:
         """Apply the control for a leader; refuse anyone else privately."""
         bot = cast("BalintBot", interaction.client)
         minutes = EXTEND_BUTTON_MINUTES if self.action == "extend" else None
@@ -138,9 +130,9 @@ def panel_view(session: Session) -> discord.ui.View | None:
     view = discord.ui.View(timeout=None)
     toggle = "resume" if session.state.status is Status.PAUSED else "pause"
     for action in (toggle, "extend", "next", "back", "end"):
-        view.add_item(SessionButton(session.id, action))
+        view.add_item(SessionButton(session=session.id, action=action))
     if session.anonymous:
-        view.add_item(SpeakButton(session.id))
+        view.add_item(SpeakButton(session=session.id))
     return view
 
 
