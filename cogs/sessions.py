@@ -8,6 +8,7 @@ from discord.ext import commands
 
 from bot.app import BalintBot
 from bot.core.cases import CaseState
+from bot.core.session import ControlAction
 from bot.discord_io import feedback, sessions
 from bot.discord_io.groups import group_named
 from cogs.groups import Groups
@@ -51,41 +52,41 @@ class Sessions(commands.Cog):
         return [app_commands.Choice(name=c.title[:100], value=str(c.id))
                 for c in queued if needle in c.title.casefold()][:25]
 
-    async def _control(self, interaction: discord.Interaction[BalintBot], action: str,
+    async def _control(self, interaction: discord.Interaction[BalintBot], action: ControlAction,
                        minutes: int | None = None) -> None:
-        live = await self.bot.sessions.session_for(interaction)
-        await self.bot.sessions.control(interaction, live.id, action, minutes=minutes)
+        session, group = await self.bot.sessions.session_for(interaction)
+        await self.bot.sessions.control(interaction, session, group, action, minutes=minutes)
 
     @session.command(name="pause", description="Stop the phase's clock (leaders)")
     async def pause(self, interaction: discord.Interaction[BalintBot]) -> None:
         """Pause the session of this channel's group."""
-        await self._control(interaction, "pause")
+        await self._control(interaction, ControlAction.PAUSE)
 
     @session.command(name="resume", description="Start the phase's clock again (leaders)")
     async def resume(self, interaction: discord.Interaction[BalintBot]) -> None:
         """Resume the session."""
-        await self._control(interaction, "resume")
+        await self._control(interaction, ControlAction.RESUME)
 
     @session.command(name="next", description="Move to the next phase (leaders)")
     async def next(self, interaction: discord.Interaction[BalintBot]) -> None:
         """Move on."""
-        await self._control(interaction, "next")
+        await self._control(interaction, ControlAction.NEXT)
 
     @session.command(name="back", description="Go back to the previous phase (leaders)")
     async def back(self, interaction: discord.Interaction[BalintBot]) -> None:
         """Go back."""
-        await self._control(interaction, "back")
+        await self._control(interaction, ControlAction.BACK)
 
     @session.command(name="end", description="Close the session (leaders)")
     async def end(self, interaction: discord.Interaction[BalintBot]) -> None:
         """End the session."""
-        await self._control(interaction, "end")
+        await self._control(interaction, ControlAction.END)
 
     @session.command(name="extend", description="Give the current phase more minutes (leaders)")
     @app_commands.describe(minutes="1 to 30")
     async def extend(self, interaction: discord.Interaction[BalintBot], minutes: int) -> None:
         """Extend the current phase."""
-        await self._control(interaction, "extend", minutes)
+        await self._control(interaction, ControlAction.EXTEND, minutes)
 
     @session.command(name="status", description="See where the session is")
     async def status(self, interaction: discord.Interaction[BalintBot]) -> None:

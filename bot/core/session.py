@@ -27,6 +27,17 @@ class Status(Enum):
     ENDED = "ended"
 
 
+class ControlAction(Enum):
+    """What a leader can do to a running session, from the panel or a command."""
+
+    PAUSE = "pause"
+    RESUME = "resume"
+    EXTEND = "extend"
+    NEXT = "next"
+    BACK = "back"
+    END = "end"
+
+
 class Moment(Enum):
     """A notice due in the current phase."""
 
@@ -149,6 +160,25 @@ class PhaseClock:
         self._require_live(state)
         return replace(state, status=Status.ENDED, deadline=None, remaining=None)
 
+    def advance(self, state: SessionState, now: datetime) -> SessionState:
+        """Move on as time-up does with auto-advance: to the next phase, or close after the last."""
+        return self.end(state, now) if self.is_last(state) else self.next(state, now)
+
+    def control(self, action: ControlAction, state: SessionState, now: datetime, *,
+                minutes: int | None = None) -> SessionState:
+        """Apply a leader's control; `minutes` is what EXTEND adds."""
+        if action is ControlAction.PAUSE:
+            return self.pause(state, now)
+        if action is ControlAction.RESUME:
+            return self.resume(state, now)
+        if action is ControlAction.EXTEND:
+            return self.extend(state, minutes or 0, now)
+        if action is ControlAction.NEXT:
+            return self.next(state, now)
+        if action is ControlAction.BACK:
+            return self.back(state, now)
+        return self.end(state, now)
+
     def _warns(self, state: SessionState) -> bool:
         # A phase no longer than the warning window gets no warning: it would come at its start.
         return self.warning > timedelta(0) and timedelta(minutes=self.phase(state).minutes) > self.warning
@@ -205,3 +235,8 @@ class Session:
     panel_message_id: int | None
     reported: frozenset[str]
     started_at: datetime
+
+    @property
+    def current_phase(self) -> Phase:
+        """Return the phase the session is in (the last one it was in, once ended)."""
+        return self.phases[self.state.phase_index]

@@ -132,7 +132,7 @@ class CaseDesk:
             raise Refusal("This session has ended; nothing was relayed.")
         if await self.presenting(session, user_id) is None:
             raise Refusal(NOT_THE_PRESENTER)
-        phase = session.phases[session.state.phase_index]
+        phase = session.current_phase
         if not phase.presenter_speaks:
             raise Refusal(
                 f"The group is in {phase.name} now: you listen in silence, and nothing was relayed. "

@@ -21,13 +21,14 @@ import discord
 from bot.core.cases import Case, CaseState
 from bot.core.errors import Refusal
 from bot.core.groups import Group, Pushback, require_leader, require_presenter_member
-from bot.core.session import Moment, PhaseClock, Session, SessionState, Status
+from bot.core.session import ControlAction, Moment, PhaseClock, Session, SessionState, Status
 from bot.discord_io.feedback import feedback_view
 from bot.discord_io.leaders import post_in_group, tell_leaders
 from bot.discord_io.members import find_member, voice_channel_of
 from bot.discord_io.replies import answer_privately
 from bot.discord_io.sessions import (
     CLOSING,
+    done_message,
     panel_embed,
     panel_view,
     phase_message,
@@ -133,50 +134,47 @@ class SessionRunner:
 
     # ---------------------------------------------------------------- controls
 
-    async def session_for(self, interaction: discord.Interaction[Any]) -> Session:
+    async def session_for(self, interaction: discord.Interaction[Any]) -> tuple[Session, Group]:
         """Find the session a slash command is about: its channel's group, else the one the user leads."""
         guild_id = interaction.guild_id
         assert guild_id is not None
-        channel_id = interaction.channel_id or 0
-        group = await self.bot.group_store.group_using_channel(guild_id, channel_id)
+        group = await self.bot.group_store.group_using_channel(guild_id, interaction.channel_id or 0)
         if group is not None:
             session = await self.store.live_for_group(group.id)
             if session is None:
                 raise Refusal(f"{group.name} has no session running; a leader starts one with /session start.")
-            return session
+            return session, group
         led = [g for g in await self.bot.group_store.groups_in_guild(guild_id) if g.is_leader(interaction.user.id)]
-        live = [s for g in led if (s := await self.store.live_for_group(g.id)) is not None]
+        live = [(s, g) for g in led if (s := await self.store.live_for_group(g.id)) is not None]
         if len(live) == 1:
             return live[0]
         raise Refusal("Run this in the text channel of the group whose session you mean.")
 
-    async def control(self, interaction: discord.Interaction[Any], session_id: int, action: str, *,
-                      minutes: int | None = None) -> None:
-        """Apply a leader's control (pause, resume, extend, next, back, end) to a session."""
-        async with self._locks[session_id]:
-            session = await self.store.get(session_id)
-            if session is None:
-                raise Refusal("This session no longer exists.")
-            group = await self._group(session)
-            require_leader(group, interaction.user.id, LEADS)
-            clock = self.phase_clock(session)
+    async def session_by_id(self, session_id: int) -> tuple[Session, Group]:
+        """Return a session a panel's button names, with its group, or refuse if it is gone."""
+        session = await self.store.get(session_id)
+        if session is None:
+            raise Refusal("This session no longer exists.")
+        return session, await self._group(session)
+
+    async def control(self, interaction: discord.Interaction[Any], session: Session, group: Group,
+                      action: ControlAction, *, minutes: int | None = None) -> None:
+        """Apply a leader's control to a session read once by the caller."""
+        require_leader(group, interaction.user.id, LEADS)
+        async with self._locks[session.id]:
             now = self.bot.clock.now()
-            state = session.state
-            if action == "pause":
-                new = clock.pause(state, now)
-            elif action == "resume":
-                new = clock.resume(state, now)
-            elif action == "extend":
-                new = clock.extend(state, minutes or 0, now)
-            elif action == "next":
-                new = clock.next(state, now)
-            elif action == "back":
-                new = clock.back(state, now)
-            elif action == "end":
-                new = clock.end(state, now)
-            else:
-                raise ValueError(action)
-            changed = await self._save(session, new)
+            changed = await self.store.save_state(
+                session, self.phase_clock(session).control(action, session.state, now, minutes=minutes), now
+            )
+            if changed is None:
+                # A notice or another leader changed it meanwhile: apply the control to what it is now.
+                fresh = await self.store.get(session.id)
+                if fresh is None:
+                    raise Refusal("This session no longer exists.")
+                session = fresh
+                changed = await self._save(
+                    session, self.phase_clock(session).control(action, session.state, now, minutes=minutes)
+                )
             await self._show(changed, group, interaction, action)
             await self._after(session, changed, group)
 
@@ -187,7 +185,7 @@ class SessionRunner:
         return changed
 
     async def _show(self, session: Session, group: Group, interaction: discord.Interaction[Any],
-                    action: str) -> None:
+                    action: ControlAction) -> None:
         """Update the panel: through the click itself when it came from the panel, else by an edit."""
         now = self.bot.clock.now()
         embed = panel_embed(session, group, now)
@@ -199,7 +197,7 @@ class SessionRunner:
         if from_panel:
             await interaction.response.edit_message(embed=embed, view=view)
             return
-        await answer_privately(interaction, _done(action, session))
+        await answer_privately(interaction, done_message(action, session))
         await self._edit_panel(session, group)
 
     async def _edit_panel(self, session: Session, group: Group) -> None:
@@ -256,18 +254,16 @@ class SessionRunner:
                 claimed = await self.store.save_state(session, clock.mark(session.state, moment), now)
                 if claimed is None:
                     return  # another process or control got there first; it schedules the rest
-                phase = clock.phase(claimed.state)
+                session = claimed
+                phase = claimed.current_phase
                 if moment is Moment.WARNING:
                     await self._post(group, warning_message(phase, self.bot.settings.warning_minutes), claimed)
-                    session = claimed
                 else:
+                    moved = clock.advance(claimed.state, now)
                     auto = group.settings.auto_advance
-                    await self._post(group, time_up_message(phase, auto=auto, last=clock.is_last(claimed.state)),
+                    await self._post(group, time_up_message(phase, auto=auto, closes=moved.status is Status.ENDED),
                                      claimed)
-                    session = claimed
                     if auto:
-                        moved = clock.end(claimed.state, now) if clock.is_last(claimed.state) \
-                            else clock.next(claimed.state, now)
                         advanced = await self.store.save_state(claimed, moved, now)
                         if advanced is None:
                             return
@@ -319,7 +315,7 @@ class SessionRunner:
             and not session.anonymous
             and group.settings.pushback is Pushback.MUTE
             and session.state.status is not Status.ENDED
-            and session.phases[session.state.phase_index].pushback
+            and session.current_phase.pushback
         )
 
     async def _reconcile_presenter(self, session: Session, group: Group) -> None:
@@ -402,18 +398,6 @@ class SessionRunner:
 
     async def status(self, interaction: discord.Interaction[Any]) -> None:
         """Show anyone the session's panel, privately."""
-        session = await self.session_for(interaction)
-        group = await self._group(session)
+        session, group = await self.session_for(interaction)
         await answer_privately(interaction, embed=panel_embed(session, group, self.bot.clock.now()))
 
-
-def _done(action: str, session: Session) -> str:
-    phase = session.phases[session.state.phase_index].name
-    return {
-        "pause": f"Paused in {phase}.",
-        "resume": f"Resumed {phase}.",
-        "extend": f"{phase} extended.",
-        "next": f"Moved on to {phase}.",
-        "back": f"Back to {phase}.",
-        "end": "The session has ended.",
-    }[action]

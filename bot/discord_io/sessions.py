@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
 from bot.core.groups import Group
 from bot.core.phases import Phase
-from bot.core.session import PhaseClock, Session, Status
+from bot.core.session import ControlAction, PhaseClock, Session, Status
 from bot.discord_io.cases import SpeakButton
 from bot.discord_io.components import CustomId, PersistentButton
 from bot.discord_io.groups import BRAND
@@ -17,8 +17,13 @@ from bot.discord_io.groups import BRAND
 if TYPE_CHECKING:
     from bot.app import BalintBot
 
-ACTIONS = ("pause", "resume", "extend", "next", "back", "end")
 EXTEND_BUTTON_MINUTES = 2
+LABELS = {
+    ControlAction.PAUSE: "Pause", ControlAction.RESUME: "Resume", ControlAction.EXTEND: f"+{EXTEND_BUTTON_MINUTES} min",
+    ControlAction.NEXT: "Next", ControlAction.BACK: "Back", ControlAction.END: "End",
+}
+STYLES = {ControlAction.END: discord.ButtonStyle.danger, ControlAction.NEXT: discord.ButtonStyle.primary,
+          ControlAction.RESUME: discord.ButtonStyle.success}
 
 
 def _clock(seconds: float) -> str:
@@ -37,9 +42,8 @@ def presenter_text(session: Session) -> str:
 
 def panel_embed(session: Session, group: Group, now: datetime) -> discord.Embed:
     """Render the panel: case, presenter, every phase with the current one marked, time and guidance."""
-    clock = PhaseClock(session.phases, warning=timedelta(0))
     state = session.state
-    current = clock.phase(state)
+    current = session.current_phase
     lines = []
     for index, phase in enumerate(session.phases):
         if state.status is Status.ENDED or index < state.phase_index:
@@ -52,7 +56,7 @@ def panel_embed(session: Session, group: Group, now: datetime) -> discord.Embed:
         assert state.deadline is not None
         timing = f"**{current.name}** ends {discord.utils.format_dt(state.deadline, 'R')}"
     elif state.status is Status.PAUSED:
-        timing = f"**Paused** in {current.name}, {_clock(clock.remaining(state, now))} left"
+        timing = f"**Paused** in {current.name}, {_clock(PhaseClock.remaining(state, now))} left"
     else:
         timing = "**Ended.** What is said in the group stays in the group."
     title = discord.utils.escape_markdown(session.title) if session.title else "A case from the group"
@@ -72,7 +76,7 @@ def panel_embed(session: Session, group: Group, now: datetime) -> discord.Embed:
 def phase_message(session: Session) -> str:
     """Announce the phase that begins, with its guidance."""
     state = session.state
-    phase = session.phases[state.phase_index]
+    phase = session.current_phase
     assert state.deadline is not None
     return (
         f"**Phase {state.phase_index + 1} of {len(session.phases)}: {phase.name}** · {phase.minutes} min,"
@@ -86,12 +90,12 @@ def warning_message(phase: Phase, minutes: int) -> str:
     return f"⏳ **{minutes} {unit}** left in {phase.name}."
 
 
-def time_up_message(phase: Phase, *, auto: bool, last: bool) -> str:
-    """Tell the group the phase's time is up, and what happens next."""
+def time_up_message(phase: Phase, *, auto: bool, closes: bool) -> str:
+    """Tell the group the phase's time is up, and what happens next (`closes`: moving on ends the session)."""
     if auto:
-        then = " The session closes now." if last else " Moving on."
+        then = " The session closes now." if closes else " Moving on."
     else:
-        then = " The leader ends the session when ready." if last else " The leader moves on with Next."
+        then = " The leader ends the session when ready." if closes else " The leader moves on with Next."
     return f"⏰ Time is up for **{phase.name}**.{then}"
 
 
@@ -103,15 +107,11 @@ CLOSING = (
 
 
 class SessionButton(PersistentButton, custom=CustomId("balint:s:{session}:{action}", session=int,
-                                                      action="|".join(ACTIONS))):
+                                                      action=ControlAction)):
     """A control on the session panel; the session id and the action live in its custom id."""
 
-    def __init__(self, *, session: int, action: str) -> None:
-        labels = {"pause": "Pause", "resume": "Resume", "extend": f"+{EXTEND_BUTTON_MINUTES} min",
-                  "next": "Next", "back": "Back", "end": "End"}
-        styles = {"end": discord.ButtonStyle.danger, "next": discord.ButtonStyle.primary,
-                  "resume": discord.ButtonStyle.success}
-        super().__init__(label=labels[action], style=styles.get(action, discord.ButtonStyle.secondary),
+    def __init__(self, *, session: int, action: ControlAction) -> None:
+        super().__init__(label=LABELS[action], style=STYLES.get(action, discord.ButtonStyle.secondary),
                          session=session, action=action)
         self.session_id = session
         self.action = action
@@ -119,8 +119,9 @@ class SessionButton(PersistentButton, custom=CustomId("balint:s:{session}:{actio
     async def press(self, interaction: discord.Interaction[Any]) -> None:
         """Apply the control for a leader; refuse anyone else privately."""
         bot = cast("BalintBot", interaction.client)
-        minutes = EXTEND_BUTTON_MINUTES if self.action == "extend" else None
-        await bot.sessions.control(interaction, self.session_id, self.action, minutes=minutes)
+        session, group = await bot.sessions.session_by_id(self.session_id)
+        minutes = EXTEND_BUTTON_MINUTES if self.action is ControlAction.EXTEND else None
+        await bot.sessions.control(interaction, session, group, self.action, minutes=minutes)
 
 
 def panel_view(session: Session) -> discord.ui.View | None:
@@ -128,8 +129,8 @@ def panel_view(session: Session) -> discord.ui.View | None:
     if session.state.status is Status.ENDED:
         return None
     view = discord.ui.View(timeout=None)
-    toggle = "resume" if session.state.status is Status.PAUSED else "pause"
-    for action in (toggle, "extend", "next", "back", "end"):
+    toggle = ControlAction.RESUME if session.state.status is Status.PAUSED else ControlAction.PAUSE
+    for action in (toggle, ControlAction.EXTEND, ControlAction.NEXT, ControlAction.BACK, ControlAction.END):
         view.add_item(SessionButton(session=session.id, action=action))
     if session.anonymous:
         view.add_item(SpeakButton(session=session.id))
@@ -137,3 +138,18 @@ def panel_view(session: Session) -> discord.ui.View | None:
 
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (SessionButton,)
+
+
+DONE = {
+    ControlAction.PAUSE: "Paused in {phase}.",
+    ControlAction.RESUME: "Resumed {phase}.",
+    ControlAction.EXTEND: "{phase} extended.",
+    ControlAction.NEXT: "Moved on to {phase}.",
+    ControlAction.BACK: "Back to {phase}.",
+    ControlAction.END: "The session has ended.",
+}
+
+
+def done_message(action: ControlAction, session: Session) -> str:
+    """Confirm a control given by command, privately (a click shows in the panel itself)."""
+    return DONE[action].format(phase=session.current_phase.name)
