@@ -26,9 +26,9 @@ import discord
 from bot.app import BalintBot
 from bot.config import Settings
 from bot.core.clock import FunctionClock
-from bot.core.timers import LoopTimers
 from bot.sandbox.transcript import shown
 from bot.sandbox.world import SandboxError
+from bot.scheduling import LoopTimers
 
 if TYPE_CHECKING:
     from simcord import Env
