@@ -15,7 +15,7 @@ import simcord
 from bot.app import BalintBot
 from bot.config import Settings
 from bot.core.clock import FunctionClock
-from bot.core.timers import LoopTimers
+from bot.scheduling import LoopTimers
 from bot.storage import Database
 
 

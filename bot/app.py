@@ -13,11 +13,12 @@ from bot.config import Settings
 from bot.core.clock import Clock, ScaledClock, SystemClock
 from bot.core.groups import GroupRules
 from bot.core.phases import BUILTIN_TEMPLATES
-from bot.core.timers import SchedulerTimers, Timers
+from bot.core.timers import Timers
 from bot.discord_io.cases import CaseDesk
 from bot.discord_io.meetings import MeetingRunner
 from bot.discord_io.replies import NO_MENTIONS, answer_failure, answer_privately
 from bot.discord_io.session_runner import SessionRunner
+from bot.scheduling import SchedulerTimers
 from bot.storage import Database, SqliteGroupStore
 from bot.storage.keys import load_or_create_key
 

@@ -1,1 +1,1 @@
-"""The domain core: plain, typed Python with no Discord imports, driven directly by unit tests."""
+"""The domain core: plain, typed Python with no Discord, scheduler, database or asyncio imports."""

@@ -26,10 +26,10 @@ import discord
 from bot.app import BalintBot
 from bot.config import Settings
 from bot.core.clock import FunctionClock
-from bot.core.timers import LoopTimers
 from bot.discord_io.replies import refusal_in
 from bot.sandbox.transcript import shown
 from bot.sandbox.world import SandboxError
+from bot.scheduling import LoopTimers
 
 if TYPE_CHECKING:
     from simcord import Env

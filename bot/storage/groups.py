@@ -9,6 +9,7 @@ import aiosqlite
 
 from bot.core.groups import Group, GroupSettings, NewGroup, Pushback
 from bot.storage.db import Database
+from bot.storage.instants import to_text
 
 _COLUMNS = (
     "id, guild_id, name, text_channel_id, voice_channel_id, timezone, template, "
@@ -100,11 +101,11 @@ class SqliteGroupStore:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (group.guild_id, group.name, _key(group.name), group.text_channel_id,
                  group.voice_channel_id, s.timezone, s.template, int(s.auto_advance), s.pushback.value,
-                 s.retention_hours, group.created_at.isoformat()),
+                 s.retention_hours, to_text(group.created_at)),
             )
             await tx.execute(
                 "INSERT INTO leaders (group_id, user_id, added_at) VALUES (?, ?, ?)",
-                (group_id, group.leader_id, group.created_at.isoformat()),
+                (group_id, group.leader_id, to_text(group.created_at)),
             )
         created = await self.group_by_id(group_id)
         assert created is not None
@@ -125,7 +126,7 @@ class SqliteGroupStore:
         async with self.db.transaction() as tx:
             await tx.execute(
                 "INSERT OR IGNORE INTO leaders (group_id, user_id, added_at) VALUES (?, ?, ?)",
-                (group_id, user_id, at.isoformat()),
+                (group_id, user_id, to_text(at)),
             )
 
     async def remove_leader(self, group_id: int, user_id: int) -> bool:
@@ -147,7 +148,7 @@ class SqliteGroupStore:
             async with self.db.transaction() as tx:
                 changed = await tx.execute(
                     "INSERT OR IGNORE INTO members (group_id, user_id, agreed_at) VALUES (?, ?, ?)",
-                    (group_id, user_id, agreed_at.isoformat()),
+                    (group_id, user_id, to_text(agreed_at)),
                 )
         except sqlite3.IntegrityError:
             # The group was deleted between the button being shown and clicked.

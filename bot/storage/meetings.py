@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import aiosqlite
 
@@ -20,6 +20,7 @@ from bot.core.meetings import (
     reminder_due,
 )
 from bot.storage.db import Database, Transaction, claim_report
+from bot.storage.instants import from_text, from_text_or_none, to_text, to_text_or_none
 
 _SERIES = (
     "s.id, s.group_id, s.uid, s.rrule, s.local_start, s.timezone, s.duration_minutes, s.planned_until,"
@@ -34,31 +35,20 @@ _REMINDER = (
 )
 
 
-def ts(instant: datetime) -> str:
-    """Write an instant as fixed-width UTC text, so that text order is time order in SQL."""
-    return instant.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _at(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)
-
-
-def _must(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
 def _series(row: aiosqlite.Row) -> Series:
     return Series(
         id=int(row["id"]),
         group_id=int(row["group_id"]),
         uid=str(row["uid"]),
+        # local_start is a naive wall-clock time in the series' zone, not an instant: it is
+        # what the rule repeats, so it is read as written and never converted to UTC.
         recurrence=Recurrence(row["rrule"], datetime.fromisoformat(row["local_start"]), str(row["timezone"]),
                               int(row["duration_minutes"])),
-        planned_until=_must(row["planned_until"]),
-        replan_at=_at(row["replan_at"]),
-        next_start=_at(row["next_start"]),
-        created_at=_must(row["created_at"]),
-        cancelled_at=_at(row["cancelled_at"]),
+        planned_until=from_text(row["planned_until"]),
+        replan_at=from_text_or_none(row["replan_at"]),
+        next_start=from_text_or_none(row["next_start"]),
+        created_at=from_text(row["created_at"]),
+        cancelled_at=from_text_or_none(row["cancelled_at"]),
     )
 
 
@@ -67,13 +57,13 @@ def _meeting(row: aiosqlite.Row) -> Meeting:
         id=int(row["id"]),
         series_id=int(row["series_id"]),
         group_id=int(row["group_id"]),
-        starts_at=_must(row["starts_at"]),
-        ends_at=_must(row["ends_at"]),
+        starts_at=from_text(row["starts_at"]),
+        ends_at=from_text(row["ends_at"]),
         status=MeetingStatus(row["status"]),
         event_id=row["event_id"],
         event_state=str(row["event_state"]),
-        opened_at=_at(row["opened_at"]),
-        closed_at=_at(row["closed_at"]),
+        opened_at=from_text_or_none(row["opened_at"]),
+        closed_at=from_text_or_none(row["closed_at"]),
     )
 
 
@@ -82,9 +72,9 @@ def _reminder(row: aiosqlite.Row) -> Reminder:
         id=int(row["id"]),
         meeting_id=int(row["meeting_id"]),
         offset_minutes=int(row["offset_minutes"]),
-        due_at=_must(row["due_at"]),
-        sent_at=_at(row["sent_at"]),
-        skipped_at=_at(row["skipped_at"]),
+        due_at=from_text(row["due_at"]),
+        sent_at=from_text_or_none(row["sent_at"]),
+        skipped_at=from_text_or_none(row["skipped_at"]),
         channel_id=row["channel_id"],
         message_id=row["message_id"],
     )
@@ -112,13 +102,15 @@ class SqliteMeetingStore:
         """Store a series with its first meetings and their reminders, all in one transaction."""
         rec = plan.recurrence
         async with self.db.transaction() as tx:
+            # Every instant goes through to_text; local_start is a wall-clock time, not an
+            # instant (see _series), so it keeps its own naive ISO form.
             series_id = await tx.insert(
                 "INSERT INTO meeting_series (group_id, uid, rrule, local_start, timezone, duration_minutes,"
                 " planned_until, replan_at, next_start, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
                 " ?, ?)",
                 (group_id, uid, rec.rule, rec.local_start.isoformat(), rec.timezone, rec.duration_minutes,
-                 ts(window.planned_until), ts(window.replan_at) if window.replan_at else None,
-                 ts(window.next_start) if window.next_start else None, created_by, ts(now)),
+                 to_text(window.planned_until), to_text_or_none(window.replan_at),
+                 to_text_or_none(window.next_start), created_by, to_text(now)),
             )
             await self._lay_out(tx, series_id, rec, window.starts, offsets, now)
         created = await self.series(series_id)
@@ -130,10 +122,10 @@ class SqliteMeetingStore:
         for start in starts:
             await tx.execute(
                 "INSERT OR IGNORE INTO meetings (series_id, starts_at, ends_at) VALUES (?, ?, ?)",
-                (series_id, ts(start), ts(start + rec.duration)),
+                (series_id, to_text(start), to_text(start + rec.duration)),
             )
             meeting_id = await tx.scalar(
-                "SELECT id FROM meetings WHERE series_id = ? AND starts_at = ?", (series_id, ts(start))
+                "SELECT id FROM meetings WHERE series_id = ? AND starts_at = ?", (series_id, to_text(start))
             )
             for offset in sorted({*offsets, 0}):
                 due = reminder_due(start, offset)
@@ -143,7 +135,7 @@ class SqliteMeetingStore:
                     continue
                 await tx.execute(
                     "INSERT OR IGNORE INTO meeting_reminders (meeting_id, offset_minutes, due_at) VALUES (?, ?, ?)",
-                    (meeting_id, offset, ts(due)),
+                    (meeting_id, offset, to_text(due)),
                 )
 
     async def series(self, series_id: int) -> Series | None:
@@ -163,7 +155,7 @@ class SqliteMeetingStore:
         rows = await self.db.fetch_all(
             f"SELECT {_SERIES} FROM meeting_series s WHERE s.cancelled_at IS NULL AND s.replan_at IS NOT NULL"
             " AND s.replan_at <= ? ORDER BY s.id",
-            (ts(now),),
+            (to_text(now),),
         )
         return [_series(row) for row in rows]
 
@@ -173,8 +165,8 @@ class SqliteMeetingStore:
             changed = await tx.execute(
                 "UPDATE meeting_series SET planned_until = ?, replan_at = ?, next_start = ?"
                 " WHERE id = ? AND planned_until = ? AND cancelled_at IS NULL",
-                (ts(window.planned_until), ts(window.replan_at) if window.replan_at else None,
-                 ts(window.next_start) if window.next_start else None, series.id, ts(series.planned_until)),
+                (to_text(window.planned_until), to_text_or_none(window.replan_at),
+                 to_text_or_none(window.next_start), series.id, to_text(series.planned_until)),
             )
             if changed != 1:
                 return False
@@ -187,7 +179,7 @@ class SqliteMeetingStore:
             await tx.execute(
                 "UPDATE meeting_series SET next_start = (SELECT min(starts_at) FROM meetings WHERE series_id = ?"
                 " AND status = 'scheduled' AND starts_at > ?) WHERE id = ?",
-                (series_id, ts(now), series_id),
+                (series_id, to_text(now), series_id),
             )
 
     async def claim_report(self, series_id: int, what: str) -> bool:
@@ -223,14 +215,14 @@ class SqliteMeetingStore:
             " JOIN groups g ON g.id = s.group_id JOIN leaders l ON l.group_id = g.id AND l.user_id = ?"
             " WHERE g.guild_id = ? AND m.status = 'scheduled' AND m.starts_at > ? ORDER BY m.starts_at, m.id"
             " LIMIT 200",
-            (user_id, guild_id, ts(now)),
+            (user_id, guild_id, to_text(now)),
         )
         return [(_meeting(row), str(row["group_name"])) for row in rows]
 
     async def needing_events(self, now: datetime) -> list[Meeting]:
         """Return the meetings still to come that have no Discord event yet."""
         return await self._meetings(
-            "m.status = 'scheduled' AND m.event_state = 'none' AND m.starts_at > ?", (ts(now),)
+            "m.status = 'scheduled' AND m.event_state = 'none' AND m.starts_at > ?", (to_text(now),)
         )
 
     async def stale_events(self) -> list[Meeting]:
@@ -262,20 +254,20 @@ class SqliteMeetingStore:
                 await tx.execute(
                     "UPDATE meeting_series SET cancelled_at = ?, replan_at = NULL, next_start = NULL"
                     " WHERE id = ? AND cancelled_at IS NULL",
-                    (ts(now), series_id),
+                    (to_text(now), series_id),
                 )
             for meeting_id in meeting_ids:
                 changed = await tx.execute(
                     "UPDATE meetings SET status = 'cancelled', closed_at = coalesce(closed_at, ?)"
                     " WHERE id = ? AND status = 'scheduled'",
-                    (ts(now), meeting_id),
+                    (to_text(now), meeting_id),
                 )
                 if changed == 1:
                     cancelled.append(meeting_id)
                     await tx.execute(
                         "UPDATE meeting_reminders SET skipped_at = ? WHERE meeting_id = ? AND sent_at IS NULL"
                         " AND skipped_at IS NULL",
-                        (ts(now), meeting_id),
+                        (to_text(now), meeting_id),
                     )
         return cancelled
 
@@ -286,7 +278,7 @@ class SqliteMeetingStore:
         rows = await self.db.fetch_all(
             f"SELECT {_REMINDER} FROM meeting_reminders r WHERE r.sent_at IS NULL AND r.skipped_at IS NULL"
             " AND r.due_at <= ? ORDER BY r.due_at, r.id",
-            (ts(now),),
+            (to_text(now),),
         )
         return [_reminder(row) for row in rows]
 
@@ -295,7 +287,7 @@ class SqliteMeetingStore:
         async with self.db.transaction() as tx:
             changed = await tx.execute(
                 "UPDATE meeting_reminders SET sent_at = ? WHERE id = ? AND sent_at IS NULL AND skipped_at IS NULL",
-                (ts(now), reminder_id),
+                (to_text(now), reminder_id),
             )
         return changed == 1
 
@@ -304,7 +296,7 @@ class SqliteMeetingStore:
         async with self.db.transaction() as tx:
             changed = await tx.execute(
                 "UPDATE meeting_reminders SET skipped_at = ? WHERE id = ? AND sent_at IS NULL AND skipped_at IS NULL",
-                (ts(now), reminder_id),
+                (to_text(now), reminder_id),
             )
         return changed == 1
 
@@ -333,9 +325,9 @@ class SqliteMeetingStore:
             "  AND starts_at > ?1"
             " UNION ALL SELECT min(ends_at) FROM meetings WHERE closed_at IS NULL AND ends_at > ?1"
             " UNION ALL SELECT min(replan_at) FROM meeting_series WHERE cancelled_at IS NULL AND replan_at > ?1)",
-            (ts(now),),
+            (to_text(now),),
         )
-        return None if row is None or row["t"] is None else _must(row["t"])
+        return None if row is None or row["t"] is None else from_text(row["t"])
 
     # ---------------------------------------------------------------- RSVPs
 
@@ -346,7 +338,7 @@ class SqliteMeetingStore:
                 "INSERT INTO meeting_rsvps (meeting_id, user_id, choice, answered_at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (meeting_id, user_id) DO UPDATE SET choice = excluded.choice,"
                 " answered_at = excluded.answered_at",
-                (meeting_id, user_id, choice, ts(now)),
+                (meeting_id, user_id, choice, to_text(now)),
             )
 
     async def rsvp_counts(self, meeting_id: int) -> dict[str, int]:
@@ -378,54 +370,50 @@ class SqliteMeetingStore:
     async def to_open(self, now: datetime) -> list[Meeting]:
         """Return the meetings that have begun but whose attendance is not counted yet."""
         return await self._meetings(
-            "m.status = 'scheduled' AND m.opened_at IS NULL AND m.starts_at <= ?", (ts(now),)
+            "m.status = 'scheduled' AND m.opened_at IS NULL AND m.starts_at <= ?", (to_text(now),)
         )
 
     async def claim_open(self, meeting_id: int, now: datetime) -> bool:
         """Take the job of starting a meeting's attendance."""
         async with self.db.transaction() as tx:
             changed = await tx.execute(
-                "UPDATE meetings SET opened_at = ? WHERE id = ? AND opened_at IS NULL", (ts(now), meeting_id)
+                "UPDATE meetings SET opened_at = ? WHERE id = ? AND opened_at IS NULL", (to_text(now), meeting_id)
             )
         return changed == 1
 
     async def to_close(self, now: datetime) -> list[Meeting]:
         """Return the meetings past their end whose attendance is still open."""
-        return await self._meetings("m.closed_at IS NULL AND m.ends_at <= ?", (ts(now),))
+        return await self._meetings("m.closed_at IS NULL AND m.ends_at <= ?", (to_text(now),))
 
     async def live_session_since(self, group_id: int, before: datetime) -> bool:
         """Whether a session of the group that began before an instant is still going."""
-        rows = await self.db.fetch_all(
-            "SELECT started_at FROM sessions WHERE group_id = ? AND status != 'ended'", (group_id,)
+        # Every table stores instants in one fixed-width form, so SQL compares them as text.
+        row = await self.db.fetch_one(
+            "SELECT 1 FROM sessions WHERE group_id = ? AND status != 'ended' AND started_at < ? LIMIT 1",
+            (group_id, to_text(before)),
         )
-        # Sessions write their instants in their own format: compared as datetimes, not as text.
-        return any(datetime.fromisoformat(row["started_at"]) < before for row in rows)
+        return row is not None
 
     async def overrun_end(self, group_id: int, end: datetime) -> datetime | None:
         """Return when the last session of the group that was running at a meeting's end stopped, if one was."""
-        rows = await self.db.fetch_all(
-            "SELECT started_at, ended_at FROM sessions WHERE group_id = ? AND status = 'ended'"
-            " AND ended_at IS NOT NULL",
-            (group_id,),
+        row = await self.db.fetch_one(
+            "SELECT max(ended_at) AS stopped FROM sessions WHERE group_id = ?1 AND status = 'ended'"
+            " AND started_at < ?2 AND ended_at > ?2",
+            (group_id, to_text(end)),
         )
-        overruns = [
-            stopped for row in rows
-            if datetime.fromisoformat(row["started_at"]) < end
-            and (stopped := datetime.fromisoformat(row["ended_at"])) > end
-        ]
-        return max(overruns, default=None)
+        return None if row is None else from_text_or_none(row["stopped"])
 
     async def close_meeting(self, meeting_id: int, end: datetime) -> bool:
         """Close a meeting's attendance at its end (or its session's): whoever is still in voice leaves then."""
         async with self.db.transaction() as tx:
             changed = await tx.execute(
-                "UPDATE meetings SET closed_at = ? WHERE id = ? AND closed_at IS NULL", (ts(end), meeting_id)
+                "UPDATE meetings SET closed_at = ? WHERE id = ? AND closed_at IS NULL", (to_text(end), meeting_id)
             )
             if changed != 1:
                 return False
             await tx.execute(
                 "UPDATE meeting_attendance SET left_at = ? WHERE meeting_id = ? AND left_at IS NULL",
-                (ts(end), meeting_id),
+                (to_text(end), meeting_id),
             )
         return True
 
@@ -439,7 +427,7 @@ class SqliteMeetingStore:
         """Return the group's meeting whose attendance is being counted now, if any."""
         found = await self._meetings(
             "s.group_id = ? AND m.status = 'scheduled' AND m.starts_at <= ? AND m.closed_at IS NULL",
-            (group_id, ts(now)),
+            (group_id, to_text(now)),
         )
         for meeting in found:
             if now < meeting.ends_at or await self.live_session_since(group_id, meeting.ends_at):
@@ -452,7 +440,7 @@ class SqliteMeetingStore:
             for user_id in user_ids:
                 await tx.execute(
                     "INSERT OR IGNORE INTO meeting_attendance (meeting_id, user_id, joined_at) VALUES (?, ?, ?)",
-                    (meeting_id, user_id, ts(at)),
+                    (meeting_id, user_id, to_text(at)),
                 )
 
     async def depart(self, meeting_id: int, user_ids: Iterable[int], at: datetime) -> None:
@@ -462,7 +450,7 @@ class SqliteMeetingStore:
                 await tx.execute(
                     "UPDATE meeting_attendance SET left_at = ? WHERE meeting_id = ? AND user_id = ?"
                     " AND left_at IS NULL",
-                    (ts(at), meeting_id, user_id),
+                    (to_text(at), meeting_id, user_id),
                 )
 
     async def present(self, meeting_id: int) -> list[int]:
@@ -476,7 +464,7 @@ class SqliteMeetingStore:
         """Return the group's meetings that have begun since an instant, with every stay and answer."""
         meetings = await self._meetings(
             "s.group_id = ? AND m.status = 'scheduled' AND m.starts_at >= ? AND m.starts_at <= ?",
-            (group_id, ts(since), ts(now)),
+            (group_id, to_text(since), to_text(now)),
         )
         stays: dict[tuple[int, int], list[Presence]] = {}
         rsvps: dict[tuple[int, int], str] = {}
@@ -486,7 +474,7 @@ class SqliteMeetingStore:
                 (meeting.id,),
             ):
                 stays.setdefault((meeting.id, int(row["user_id"])), []).append(
-                    Presence(_must(row["joined_at"]), _at(row["left_at"]))
+                    Presence(from_text(row["joined_at"]), from_text_or_none(row["left_at"]))
                 )
             for row in await self.db.fetch_all(
                 "SELECT user_id, choice FROM meeting_rsvps WHERE meeting_id = ?", (meeting.id,)

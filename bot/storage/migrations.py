@@ -3,6 +3,26 @@
 Never edit a migration that has shipped: add the next one.
 """
 
+# Frozen with migration 4, which uses them: changing them would change a shipped migration.
+#
+# Before migration 4, groups and sessions stored `.isoformat()` of an aware UTC datetime (every
+# Clock returns UTC). That has exactly two forms: "2026-12-01T19:00:00.250000+00:00" (already
+# the stored form of bot/storage/instants.py) and, when the microseconds are 0,
+# "2026-12-01T19:00:00+00:00", which as text neither equals the same instant in the stored form
+# nor sorts after it, so `=` and `>=` in SQL go wrong. Only this second form is rewritten, by
+# inserting ".000000" before the offset; the GLOB matches nothing else (canonical text included).
+_NO_FRACTION = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]+00:00"
+
+
+def _add_microseconds(*columns: tuple[str, str]) -> str:
+    """Return the UPDATEs that give every listed (table, column) six fraction digits."""
+    return ";\n".join(
+        f"UPDATE {table} SET {column} = substr({column}, 1, 19) || '.000000' || substr({column}, 20)"
+        f" WHERE {column} GLOB '{_NO_FRACTION}'"
+        for table, column in columns
+    )
+
+
 MIGRATIONS: tuple[str, ...] = (
     # 1: groups, their leaders and members.
     """
@@ -217,4 +237,31 @@ MIGRATIONS: tuple[str, ...] = (
         WHERE left_at IS NULL;
     CREATE INDEX meeting_attendance_user ON meeting_attendance (user_id)
     """,
+    # 4: every instant column of every table in the one stored form (UTC, six fraction digits).
+    # Meetings already wrote it; they are listed too, so that every instant column is covered.
+    # meeting_series.local_start is a naive wall-clock time, not an instant: left as it is.
+    _add_microseconds(
+        ("groups", "created_at"),
+        ("leaders", "added_at"),
+        ("members", "agreed_at"),
+        ("sessions", "deadline"),
+        ("sessions", "started_at"),
+        ("sessions", "ended_at"),
+        ("voice_mutes", "muted_at"),
+        ("meeting_series", "planned_until"),
+        ("meeting_series", "replan_at"),
+        ("meeting_series", "next_start"),
+        ("meeting_series", "created_at"),
+        ("meeting_series", "cancelled_at"),
+        ("meetings", "starts_at"),
+        ("meetings", "ends_at"),
+        ("meetings", "opened_at"),
+        ("meetings", "closed_at"),
+        ("meeting_reminders", "due_at"),
+        ("meeting_reminders", "sent_at"),
+        ("meeting_reminders", "skipped_at"),
+        ("meeting_rsvps", "answered_at"),
+        ("meeting_attendance", "joined_at"),
+        ("meeting_attendance", "left_at"),
+    ),
 )

@@ -12,6 +12,7 @@ import aiosqlite
 from bot.core.phases import Phase, Speaker
 from bot.core.session import Session, SessionState, Status
 from bot.storage.db import Database, claim_report
+from bot.storage.instants import from_text, from_text_or_none, to_text, to_text_or_none
 
 _COLUMNS = (
     "id, group_id, case_id, template, phases, title, presenter_id, anonymous, status, phase_index, deadline, remaining,"
@@ -39,7 +40,7 @@ def _state(row: aiosqlite.Row) -> SessionState:
     return SessionState(
         phase_index=int(row["phase_index"]),
         status=Status(row["status"]),
-        deadline=datetime.fromisoformat(row["deadline"]) if row["deadline"] else None,
+        deadline=from_text_or_none(row["deadline"]),
         remaining=float(row["remaining"]) if row["remaining"] is not None else None,
         warned=bool(row["warned"]),
         timed_up=bool(row["timed_up"]),
@@ -61,14 +62,14 @@ def _session(row: aiosqlite.Row) -> Session:
         panel_channel_id=row["panel_channel_id"],
         panel_message_id=row["panel_message_id"],
         reported=frozenset(p for p in str(row["reported"]).split(",") if p),
-        started_at=datetime.fromisoformat(row["started_at"]),
+        started_at=from_text(row["started_at"]),
     )
 
 
 def _state_params(state: SessionState) -> tuple[object, ...]:
     return (
         state.status.value, state.phase_index,
-        state.deadline.isoformat() if state.deadline else None,
+        to_text_or_none(state.deadline),
         state.remaining, int(state.warned), int(state.timed_up),
     )
 
@@ -94,7 +95,7 @@ class SqliteSessionStore:
                     " status, phase_index, deadline, remaining, warned, timed_up, started_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (group_id, case_id, template, _phases_json(phases), title, presenter_id, int(anonymous),
-                     *_state_params(state), started_at.isoformat()),
+                     *_state_params(state), to_text(started_at)),
                 )
         except sqlite3.IntegrityError as error:
             if "sessions.group_id" in str(error) or "UNIQUE" in str(error):
@@ -129,7 +130,7 @@ class SqliteSessionStore:
                 " timed_up = ?, version = version + 1,"
                 " ended_at = CASE WHEN ? = 'ended' THEN ? ELSE ended_at END"
                 " WHERE id = ? AND version = ?",
-                (*_state_params(state), state.status.value, at.isoformat(), session.id, session.version),
+                (*_state_params(state), state.status.value, to_text(at), session.id, session.version),
             )
         if changed != 1:
             return None
@@ -155,7 +156,7 @@ class SqliteSessionStore:
         async with self.db.transaction() as tx:
             await tx.execute(
                 "INSERT OR REPLACE INTO voice_mutes (guild_id, user_id, session_id, muted_at) VALUES (?, ?, ?, ?)",
-                (guild_id, user_id, session_id, at.isoformat()),
+                (guild_id, user_id, session_id, to_text(at)),
             )
 
     async def has_mute(self, guild_id: int, user_id: int) -> bool:
@@ -206,4 +207,4 @@ class SqliteSessionStore:
             " WHERE s.status = 'ended' AND (s.case_id IS NOT NULL OR s.title IS NOT NULL"
             " OR EXISTS (SELECT 1 FROM relays r WHERE r.session_id = s.id))"
         )
-        return [(int(r["id"]), datetime.fromisoformat(r["ended_at"]), int(r["retention_hours"])) for r in rows]
+        return [(int(r["id"]), from_text(r["ended_at"]), int(r["retention_hours"])) for r in rows]

@@ -16,8 +16,8 @@ import simcord
 from bot.app import BalintBot
 from bot.config import Settings
 from bot.core.clock import FunctionClock
-from bot.core.timers import SWEEP_SECONDS, LoopTimers
 from bot.discord_io.replies import refusal_in
+from bot.scheduling import SWEEP_SECONDS, LoopTimers
 from tests.support.openapi import check_requests
 
 MEMBER_NAMES = ("ada", "ben", "chloe", "dev", "eve")

@@ -15,8 +15,8 @@ import simcord
 
 from tests.e2e.conftest import Harness, Server
 from tests.e2e.leaks import LeakScan
-from tests.e2e.test_cases import case_id, propose
-from tests.e2e.test_sessions import _muted, _panel, _ready
+from tests.support.cases import case_id, propose
+from tests.support.sessions import is_muted, ready_group, session_panel
 
 
 @dataclass
@@ -37,7 +37,7 @@ class Anonymous:
 
 @pytest.fixture
 async def anon(harness: Harness, server: Server) -> AsyncIterator[Anonymous]:
-    leader, ada = await _ready(server)
+    leader, ada = await ready_group(server)
     scan = LeakScan.start(harness.env, server.guild, ada, "Dr Ada", [server.admin, *server.members])
     proposed = await propose(server, ada, "The patient I dread", "He shouts at reception.", anonymous=True)
     assert proposed.response.content.endswith("Nobody will see that it is yours.")
@@ -51,7 +51,7 @@ async def test_a_whole_anonymous_session_leaves_no_trace(anon: Anonymous) -> Non
     """Propose, present by DM and by the panel, listen in silence, return, get moderated, end: no trace."""
     server, ada, leader = anon.server, anon.presenter, anon.leader
     await anon.start()
-    panel = _panel(server).embeds[0]
+    panel = session_panel(server).embeds[0]
     assert "**Presenter:** the presenter" in panel.description
 
     reply = await ada.send_dm("He was my first patient when I started here.")
@@ -59,22 +59,22 @@ async def test_a_whole_anonymous_session_leaves_no_trace(anon: Anonymous) -> Non
     assert ada.user.dm_channel.last_message.content == "Relayed to the group as “Presenter”."
     assert reply.content.startswith("He was")
 
-    await leader.click(_panel(server), label="Next")  # clarifying questions: the presenter answers
-    form = await ada.click(_panel(server), label="Speak as presenter")
+    await leader.click(session_panel(server), label="Next")  # clarifying questions: the presenter answers
+    form = await ada.click(session_panel(server), label="Speak as presenter")
     assert form.modal is not None and form.modal["title"] == "Speak as presenter"
     sent = await ada.submit_modal(form, {"words": "No, he comes alone."})
     assert sent.ephemeral and sent.response.content == "Relayed to the group as “Presenter”."
 
-    await leader.click(_panel(server), label="Next")  # discussion: the presenter listens
+    await leader.click(session_panel(server), label="Next")  # discussion: the presenter listens
     await ada.send_dm("But I wanted to add...")
     assert ada.user.dm_channel.last_message.content.startswith(
         "The group is in Discussion (presenter pushed back) now: you listen in silence")
-    assert not _muted(server, ada), "an anonymous presenter is never muted"
-    late = await ada.click(_panel(server), label="Speak as presenter")
+    assert not is_muted(server, ada), "an anonymous presenter is never muted"
+    late = await ada.click(session_panel(server), label="Speak as presenter")
     refused = await ada.submit_modal(late, {"words": "Still me."})
     assert refused.ephemeral and "you listen in silence" in refused.response.content
 
-    await leader.click(_panel(server), label="Next")  # the presenter returns
+    await leader.click(session_panel(server), label="Next")  # the presenter returns
     await ada.send_dm("What struck me is how angry I felt.")
     assert len(anon.relays()) == 3
 
@@ -83,8 +83,8 @@ async def test_a_whole_anonymous_session_leaves_no_trace(anon: Anonymous) -> Non
     assert removed.ephemeral and removed.response.content == "The relayed message was removed."
     assert len(anon.relays()) == 2
 
-    await leader.click(_panel(server), label="Next")
-    await leader.click(_panel(server), label="End")
+    await leader.click(session_panel(server), label="Next")
+    await leader.click(session_panel(server), label="End")
     assert anon.relays() == [], "relayed words go with the case when the session ends"
     assert anon.harness.rows("SELECT count(*) FROM cases") == [(0,)]
     assert anon.harness.rows("SELECT count(*) FROM relays") == [(0,)]
@@ -106,7 +106,7 @@ async def test_refusals_to_others_name_no_one(anon: Anonymous) -> None:
     """Members who try the presenter's button or case get refusals that point at nobody."""
     await anon.start()
     ben = anon.server.members[1]
-    tried = await ben.click(_panel(anon.server), label="Speak as presenter")
+    tried = await ben.click(session_panel(anon.server), label="Speak as presenter")
     assert tried.modal is None and tried.ephemeral
     assert tried.response.content == "Only the presenter of this session can speak through the bot."
     await ben.send_dm("let me in")
@@ -117,7 +117,7 @@ async def test_refusals_to_others_name_no_one(anon: Anonymous) -> None:
 async def test_relays_are_new_bot_messages_with_no_mentions_and_no_reply(anon: Anonymous) -> None:
     """The relay is a plain channel.send: no interaction metadata, no reference, no pings."""
     await anon.start()
-    form = await anon.presenter.click(_panel(anon.server), label="Speak as presenter")
+    form = await anon.presenter.click(session_panel(anon.server), label="Speak as presenter")
     await anon.presenter.submit_modal(form, {"words": f"@everyone {anon.leader.mention} listen"})
     message = anon.server.text.last_message
     assert message.content == f"**Presenter:** @everyone {anon.leader.mention} listen"
@@ -140,7 +140,7 @@ async def test_every_answer_to_the_presenter_is_private(anon: Anonymous) -> None
         await ada.slash(text, "session status"),
         await ada.slash(text, "session next"),
     ]
-    form = await ada.click(_panel(anon.server), label="Speak as presenter")
+    form = await ada.click(session_panel(anon.server), label="Speak as presenter")
     results.append(await ada.submit_modal(form, {"words": "Yes."}))
     again = await ada.slash(text, "case propose", group="Alpha", anonymous=True)
     assert again.modal is not None
@@ -154,7 +154,7 @@ async def test_every_answer_to_the_presenter_is_private(anon: Anonymous) -> None
 async def test_custom_ids_carry_only_session_ids(anon: Anonymous) -> None:
     """The panel's buttons name the session and the action, never a person."""
     await anon.start()
-    ids = [c.custom_id for row in _panel(anon.server).components for c in row.children]
+    ids = [c.custom_id for row in session_panel(anon.server).components for c in row.children]
     session = anon.harness.rows("SELECT id FROM sessions")[0][0]
     assert ids == [f"balint:s:{session}:{a}" for a in ("pause", "extend", "next", "back", "end")] + [
         f"balint:speak:{session}"]

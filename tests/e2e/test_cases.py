@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-import simcord
-
 from tests.e2e.conftest import Harness, Server
-from tests.e2e.test_sessions import _panel, _ready
+from tests.support.cases import case_id, propose
+from tests.support.sessions import ready_group, session_panel
 
 HOUR = 3600
 
 
-async def propose(server: Server, member: simcord.MemberActor, title: str, story: str = "", *,
-                  anonymous: bool = False, group: str = "Alpha") -> simcord.InteractionResult:
-    shown = await member.slash(server.text, "case propose", group=group, anonymous=anonymous)
-    assert shown.modal is not None, shown
-    return await member.submit_modal(shown, {"title": title, "story": story})
-
-
-async def case_id(server: Server, member: simcord.MemberActor, title: str) -> str:
-    """The value the leader's autocomplete gives for a queued case of Alpha."""
-    choices = await member.autocomplete(server.text, "session start", "case", "", group="Alpha")
-    return next(c["value"] for c in choices if c["name"] == title)
-
-
 async def test_propose_a_named_case_and_present_it(harness: Harness, server: Server) -> None:
     """A member's case is queued, listed with its author, presented with them as presenter, then purged."""
-    leader, ada = await _ready(server)
+    leader, ada = await ready_group(server)
     saved = await propose(server, ada, "The patient who keeps coming back", "She brings me flowers.")
     assert saved.ephemeral
     assert saved.response.content == "Your case “The patient who keeps coming back” is queued in Alpha."
@@ -35,7 +21,7 @@ async def test_propose_a_named_case_and_present_it(harness: Harness, server: Ser
 
     value = await case_id(server, leader, "The patient who keeps coming back")
     await leader.slash(server.text, "session start", group="Alpha", case=value)
-    panel = _panel(server).embeds[0]
+    panel = session_panel(server).embeds[0]
     assert "**Case:** The patient who keeps coming back" in panel.description
     assert f"**Presenter:** {ada.mention}" in panel.description
     assert harness.rows("SELECT state FROM cases") == [("presenting",)]
@@ -49,7 +35,7 @@ async def test_propose_a_named_case_and_present_it(harness: Harness, server: Ser
 
 async def test_case_material_is_kept_for_the_retention_time(harness: Harness, server: Server) -> None:
     """With retention_hours = 2 the case goes two hours after the end, also across a restart."""
-    leader, ada = await _ready(server)
+    leader, ada = await ready_group(server)
     await leader.slash(server.text, "group config", group="Alpha", retention_hours=2)
     await propose(server, ada, "Night calls", "Too many.")
     await leader.slash(server.text, "session start", group="Alpha", case=await case_id(server, leader, "Night calls"))
@@ -64,7 +50,7 @@ async def test_case_material_is_kept_for_the_retention_time(harness: Harness, se
 
 async def test_identifier_warning_with_edit_and_keep(harness: Harness, server: Server) -> None:
     """Likely identifiers get a private warning naming them; Edit reopens the text, Keep saves it."""
-    _, ada = await _ready(server)
+    _, ada = await ready_group(server)
     warned = await propose(server, ada, "Mrs Patel", "Born 12/03/1954, she calls me on 07700 900123.")
     assert warned.ephemeral
     text = warned.response.content
@@ -90,7 +76,7 @@ async def test_a_story_over_1500_characters_is_refused_and_kept_for_editing(
     harness: Harness, server: Server
 ) -> None:
     """Too long: refused with the count, and Edit gives the text back."""
-    _, ada = await _ready(server)
+    _, ada = await ready_group(server)
     result = await propose(server, ada, "Long one", "x" * 1501)
     assert result.ephemeral
     assert result.response.content.startswith("A story can have at most 1,500 characters; this one has 1,501.")
@@ -102,7 +88,7 @@ async def test_a_story_over_1500_characters_is_refused_and_kept_for_editing(
 
 async def test_withdraw_only_ones_own_queued_case(harness: Harness, server: Server) -> None:
     """Autocomplete offers only one's own cases; others', withdrawn and foreign ones are refused."""
-    leader, ada = await _ready(server)
+    leader, ada = await ready_group(server)
     ben = server.members[1]
     await propose(server, ada, "Ada's case")
     await propose(server, ben, "Ben's case", anonymous=True)
@@ -135,7 +121,7 @@ async def test_withdraw_only_ones_own_queued_case(harness: Harness, server: Serv
 
 async def test_case_refusals(harness: Harness, server: Server) -> None:
     """Non-members cannot propose or list; a case and a presenter together are refused."""
-    leader, ada = await _ready(server)
+    leader, ada = await ready_group(server)
     outsider = server.guild.add_member(harness.env.create_user("visitor"))
     refused = await outsider.slash(server.text, "case propose", group="Alpha")
     assert refused.modal is None

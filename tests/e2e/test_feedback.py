@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from tests.e2e.conftest import Harness, Server
-from tests.e2e.test_sessions import _ready
+from tests.support.sessions import ready_group
 
 
 async def _closing(harness: Harness, server: Server):
-    leader, ada = await _ready(server)
+    leader, ada = await ready_group(server)
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
     await leader.slash(server.text, "session end")
     return leader, server.text.last_message

@@ -9,87 +9,36 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import discord
 import icalendar
-import pytest
 import simcord
 from dateutil.rrule import rrulestr
 
-from tests.e2e.conftest import Harness, Server, running
+from tests.e2e.conftest import Harness, Server
+from tests.support.meetings import (
+    DAY,
+    answer,
+    counts,
+    events,
+    instant,
+    meet,
+    paris_group,
+    place,
+    reminders,
+    schedule,
+    starts,
+    until,
+)
 
-MIN = 60
+__all__ = ["meet", "place"]  # the fixtures, from tests/support/meetings.py
+
 HOUR = 3600
-DAY = 86400
 PARIS = ZoneInfo("Europe/Paris")
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-@pytest.fixture
-async def meet(tmp_path: Path) -> AsyncIterator[Harness]:
-    async for h in running(Harness(tmp_path, sweep_seconds=DAY)):
-        yield h
-
-
-@pytest.fixture
-async def place(meet: Harness) -> Server:
-    return meet.server()
-
-
-async def until(h: Harness, instant: datetime) -> None:
-    """Move the virtual clock to an instant."""
-    await h.env.advance_time(max(0.0, (instant - h.env.now()).total_seconds()))
-
-
-async def paris_group(server: Server, members: int = 4) -> tuple[simcord.MemberActor, list[simcord.MemberActor]]:
-    """Create Alpha in Europe/Paris led by the admin, with the first `members` members joined."""
-    await server.create_group(timezone="Europe/Paris")
-    for member in server.members[:members]:
-        await server.join(member)
-    return server.admin, server.members
-
-
-def events(h: Harness, server: Server) -> list[Any]:
-    """Return the server's scheduled events in SimCord, by start time."""
-    found = h.env.backend.get_guild(server.guild.id).scheduled_events.values()
-    return sorted(found, key=lambda e: e.scheduled_start_time)
-
-
-def instant(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def reminders(server: Server) -> list[discord.Message]:
-    return [m for m in server.text.history() if m.content.startswith("📅")]
-
-
-def starts(server: Server) -> list[discord.Message]:
-    return [m for m in server.text.history() if m.content.startswith("🟢")]
-
-
-def counts(message: discord.Message) -> str:
-    return message.content.splitlines()[-1]
-
-
-async def schedule(leader: simcord.MemberActor, server: Server, **options: Any) -> simcord.InteractionResult:
-    result = await leader.slash(server.text, "meeting schedule", group="Alpha", **options)
-    assert result.ephemeral, result
-    return result
-
-
-def answer(result: simcord.InteractionResult) -> str:
-    """The private text a command answered with, whether it responded at once or after deferring."""
-    assert result.ephemeral, result
-    if result.followups:
-        return result.followups[-1].content
-    assert result.response is not None
-    return result.response.content
 
 
 async def test_a_weekly_series_becomes_discord_events(meet: Harness, place: Server) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.e2e.conftest import Harness, Server
-from tests.e2e.test_meetings import answer
+from tests.support.meetings import answer
 
 NOTHING = [(0,)]
 

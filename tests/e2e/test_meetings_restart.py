@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.e2e.conftest import Harness, Server
-from tests.e2e.test_meetings import (
+from tests.support.meetings import (
     MIN,
     counts,
     events,
@@ -22,7 +22,7 @@ from tests.e2e.test_meetings import (
     until,
 )
 
-__all__ = ["meet", "place"]  # the fixtures, shared with test_meetings
+__all__ = ["meet", "place"]  # the fixtures, from tests/support/meetings.py
 
 START = datetime(2026, 1, 3, 18, tzinfo=UTC)  # 19:00 in Paris
 

@@ -9,50 +9,30 @@ import pytest
 
 from bot.core.phases import BUILTIN_TEMPLATES, build_template
 from tests.e2e.conftest import Harness, Server, running
-
-MIN = 60
-
-
-def _muted(server: Server, member: object) -> bool:
-    states = server.guild.voice_states()
-    state = states.get(member.id)  # type: ignore[attr-defined]
-    return bool(state and state.mute)
-
-
-def _panel(server: Server) -> discord.Message:
-    found = [m for m in server.text.history() if m.embeds and m.embeds[0].title.startswith("Balint session")]
-    assert len(found) == 1, "one panel message per session"
-    return found[0]
-
-
-def _now_field(panel: discord.Message) -> str:
-    return next(str(f.value) for f in panel.embeds[0].fields if f.name == "Now")
+from tests.support.sessions import (
+    MIN,
+    count_messages,
+    is_muted,
+    now_field,
+    ready_group,
+    session_panel,
+)
 
 
 def _phase_lines(panel: discord.Message) -> list[str]:
     return next(str(f.value) for f in panel.embeds[0].fields if f.name == "Phases").splitlines()
 
 
-async def _ready(server: Server, **group_options: object) -> tuple[object, object]:
-    """Create the group led by the admin; Ada joins and sits in voice; return (leader, presenter)."""
-    await server.create_group(**group_options)
-    for member in server.members:
-        await server.join(member)
-    ada = server.members[0]
-    await ada.join_voice(server.voice)
-    return server.admin, ada
-
-
 async def test_a_whole_classic_session(harness: Harness, server: Server) -> None:
     """Start, warnings and time-ups in virtual time, Next through every phase, End with the closing."""
-    leader, ada = await _ready(server)
+    leader, ada = await ready_group(server)
     started = await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
     assert started.ephemeral
     assert started.response.content == f"The session started; its panel is in {server.text.mention}."
-    panel = _panel(server)
+    panel = session_panel(server)
     assert f"**Presenter:** {ada.mention}" in panel.embeds[0].description
     assert _phase_lines(panel)[0].startswith("▶ **Presentation**")
-    assert "ends <t:" in _now_field(panel)
+    assert "ends <t:" in now_field(panel)
     assert server.text.last_message.content.startswith("**Phase 1 of 5: Presentation** · 5 min")
 
     await harness.env.advance_time(3 * MIN)
@@ -64,19 +44,19 @@ async def test_a_whole_classic_session(harness: Harness, server: Server) -> None
 
     classic = BUILTIN_TEMPLATES["classic"]
     for number, phase in enumerate(classic.phases[1:], start=2):
-        clicked = await leader.click(_panel(server), label="Next")
+        clicked = await leader.click(session_panel(server), label="Next")
         assert clicked.acknowledged and not clicked.ephemeral
-        panel = _panel(server)
+        panel = session_panel(server)
         assert _phase_lines(panel)[number - 1].startswith(f"▶ **{phase.name}**")
         assert server.text.last_message.content.startswith(f"**Phase {number} of 5: {phase.name}**")
-        assert _muted(server, ada) is phase.pushback, phase.name
+        assert is_muted(server, ada) is phase.pushback, phase.name
 
-    assert not _muted(server, ada)
-    ended = await leader.click(_panel(server), label="End")
+    assert not is_muted(server, ada)
+    ended = await leader.click(session_panel(server), label="End")
     assert ended.acknowledged
-    panel = _panel(server)
+    panel = session_panel(server)
     assert panel.components == []
-    assert "Ended" in _now_field(panel)
+    assert "Ended" in now_field(panel)
     closing = server.text.last_message
     assert "What is said in the group stays in the group" in closing.content
     labels = [c.label for c in closing.components[0].children]
@@ -87,69 +67,61 @@ async def test_a_whole_classic_session(harness: Harness, server: Server) -> None
 @pytest.mark.parametrize("template", ["residency", "double", "psychodrama"])
 async def test_every_builtin_template_runs_through(harness: Harness, server: Server, template: str) -> None:
     """Each template runs phase by phase on time alone with auto-advance, muting in its push-back."""
-    leader, ada = await _ready(server, template=template)
+    leader, ada = await ready_group(server, template=template)
     await leader.slash(server.text, "group config", group="Alpha", auto_advance=True)
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
     phases = BUILTIN_TEMPLATES[template].phases
     for index, phase in enumerate(phases):
-        lines = _phase_lines(_panel(server))
+        lines = _phase_lines(session_panel(server))
         assert lines[index].startswith(f"▶ **{phase.name}**"), (index, lines)
-        assert _muted(server, ada) is phase.pushback
+        assert is_muted(server, ada) is phase.pushback
         await harness.env.advance_time(phase.minutes * MIN)
     assert harness.rows("SELECT status FROM sessions") == [("ended",)]
-    assert _panel(server).components == []
-    assert not _muted(server, ada)
-
-
-def _count(server: Server, prefix: str) -> int:
-    return sum(1 for m in server.text.history() if m.content.startswith(prefix))
-
-
-def _deadline(panel: discord.Message) -> str:
-    return _now_field(panel).split("<t:", 1)[1].split(":", 1)[0]
+    assert session_panel(server).components == []
+    assert not is_muted(server, ada)
 
 
 async def test_pause_keeps_the_time_left_and_resume_gives_it_back(harness: Harness, server: Server) -> None:
     """Paused at 4:00 of 5:00, the phase has 1:00 left for as long as the pause lasts."""
-    leader, ada = await _ready(server)
+    leader, ada = await ready_group(server)
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
     await harness.env.advance_time(4 * MIN)
-    paused = await leader.click(_panel(server), label="Pause")
+    paused = await leader.click(session_panel(server), label="Pause")
     assert paused.acknowledged
-    assert _now_field(_panel(server)) == "**Paused** in Presentation, 1:00 left"
-    assert _panel(server).components[0].children[0].label == "Resume"
+    assert now_field(session_panel(server)) == "**Paused** in Presentation, 1:00 left"
+    assert session_panel(server).components[0].children[0].label == "Resume"
     await harness.env.advance_time(30 * MIN)
-    assert _count(server, "⏰") == 0
+    assert count_messages(server, "⏰") == 0
     command = await leader.slash(server.text, "session resume")
     assert command.ephemeral and command.response.content == "Resumed Presentation."
     await harness.env.advance_time(59)
-    assert _count(server, "⏰") == 0
+    assert count_messages(server, "⏰") == 0
     await harness.env.advance_time(1)
-    assert _count(server, "⏰") == 1
+    assert count_messages(server, "⏰") == 1
 
 
 async def test_extend_after_time_up_owes_a_new_time_up(harness: Harness, server: Server) -> None:
     """+2 min after the time-up gives two minutes from now, and a second time-up then."""
-    leader, ada = await _ready(server)
+    leader, ada = await ready_group(server)
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
     await harness.env.advance_time(7 * MIN)
-    assert _count(server, "⏰") == 1
-    await leader.click(_panel(server), label="+2 min")
+    assert count_messages(server, "⏰") == 1
+    await leader.click(session_panel(server), label="+2 min")
     await harness.env.advance_time(2 * MIN - 1)
-    assert _count(server, "⏰") == 1
+    assert count_messages(server, "⏰") == 1
     await harness.env.advance_time(1)
-    assert _count(server, "⏰") == 2
+    assert count_messages(server, "⏰") == 2
     extended = await leader.slash(server.text, "session extend", minutes=10)
     assert extended.response.content == "Presentation extended."
     await harness.env.advance_time(8 * MIN)
-    assert _count(server, "⏳") == 2, "a phase extended past the warning window warns again"
+    assert count_messages(server, "⏳") == 2, "a phase extended past the warning window warns again"
 
 
 async def test_back_and_next_at_the_edges(harness: Harness, server: Server) -> None:
     """Back from the first phase and Next from the last are refused; both move one phase otherwise."""
-    leader, ada = await _ready(server)
+    leader, ada = await ready_group(server)
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
-    first = await leader.click(_panel(server), label="Back")
+    first = await leader.click(session_panel(server), label="Back")
     assert first.ephemeral
     assert first.response.content == "This is the first phase; there is nothing to go back to."
     for _ in range(4):
@@ -158,13 +130,13 @@ async def test_back_and_next_at_the_edges(harness: Harness, server: Server) -> N
     assert last.response.content == "This is the last phase; use End to close the session."
     back = await leader.slash(server.text, "session back")
     assert back.response.content == "Back to Presenter returns."
-    assert _phase_lines(_panel(server))[3].startswith("▶ **Presenter returns**")
-    assert _count(server, "**Phase 4 of 5") == 2
+    assert _phase_lines(session_panel(server))[3].startswith("▶ **Presenter returns**")
+    assert count_messages(server, "**Phase 4 of 5") == 2
 
 
 async def test_bad_control_values_are_refused(harness: Harness, server: Server) -> None:
     """Minutes out of range, a second pause, controls with no session: private refusals."""
-    leader, ada = await _ready(server)
+    leader, ada = await ready_group(server)
     none_yet = await leader.slash(server.text, "session pause")
     assert none_yet.response.content == "Alpha has no session running; a leader starts one with /session start."
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
@@ -187,7 +159,7 @@ async def test_bad_control_values_are_refused(harness: Harness, server: Server) 
 
 async def test_start_refusals(harness: Harness, server: Server) -> None:
     """Only leaders start; the presenter must belong to the group; the template must exist."""
-    leader, _ = await _ready(server)
+    leader, _ = await ready_group(server)
     member = await server.members[1].slash(server.text, "session start", group="Alpha")
     assert member.response.content == "Only the leaders of Alpha control its sessions; ask a leader."
     outsider = server.guild.add_member(harness.env.create_user("outsider"))
@@ -201,11 +173,11 @@ async def test_start_refusals(harness: Harness, server: Server) -> None:
 @pytest.mark.parametrize("label", ["Pause", "+2 min", "Next", "Back", "End"])
 async def test_members_cannot_press_the_leaders_buttons(harness: Harness, server: Server, label: str) -> None:
     """Every panel button refuses a member privately and changes nothing."""
-    leader, ada = await _ready(server)
+    leader, ada = await ready_group(server)
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
     await leader.slash(server.text, "session next")
     before = harness.rows("SELECT status, phase_index, deadline, version FROM sessions")
-    pressed = await server.members[2].click(_panel(server), label=label)
+    pressed = await server.members[2].click(session_panel(server), label=label)
     assert pressed.ephemeral
     assert pressed.response.content == "Only the leaders of Alpha control its sessions; ask a leader."
     assert harness.rows("SELECT status, phase_index, deadline, version FROM sessions") == before
@@ -215,7 +187,7 @@ async def test_members_cannot_press_the_leaders_buttons(harness: Harness, server
 
 async def test_two_groups_run_sessions_at_once(harness: Harness, server: Server) -> None:
     """Each group's timers and panel are its own."""
-    leader, ada = await _ready(server)
+    leader, ada = await ready_group(server)
     text2 = server.guild.create_text_channel("balint-2")
     voice2 = server.guild.create_voice_channel("Room 2")
     await leader.slash(text2, "group create", name="Beta", text_channel=text2, voice_channel=voice2,
@@ -224,10 +196,10 @@ async def test_two_groups_run_sessions_at_once(harness: Harness, server: Server)
     await harness.env.advance_time(2 * MIN)
     await leader.slash(text2, "session start", group="Beta")
     await harness.env.advance_time(3 * MIN)
-    assert _count(server, "⏰ Time is up for **Presentation**") == 1
+    assert count_messages(server, "⏰ Time is up for **Presentation**") == 1
     assert not any(m.content.startswith("⏰") for m in text2.history())
     await leader.slash(text2, "session pause")
-    assert _now_field(_panel(server)).startswith("**Presentation** ends")
+    assert now_field(session_panel(server)).startswith("**Presentation** ends")
     await harness.env.advance_time(2 * MIN)
     assert not any(m.content.startswith("⏰") for m in text2.history())
     assert harness.rows("SELECT status FROM sessions ORDER BY id") == [("running",), ("paused",)]
@@ -237,40 +209,40 @@ async def test_presenter_leaving_voice_in_the_push_back_is_unmuted_when_back(
     harness: Harness, server: Server
 ) -> None:
     """A mute cannot be lifted out of voice: the presenter is unmuted on their next join."""
-    leader, ada = await _ready(server)
+    leader, ada = await ready_group(server)
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
     await leader.slash(server.text, "session next")
     await leader.slash(server.text, "session next")
-    assert _muted(server, ada)
+    assert is_muted(server, ada)
     await ada.leave_voice()
     await leader.slash(server.text, "session next")
     assert harness.rows("SELECT user_id FROM voice_mutes") == [(ada.id,)]
     await ada.join_voice(server.voice)
-    assert not _muted(server, ada)
+    assert not is_muted(server, ada)
     assert harness.rows("SELECT user_id FROM voice_mutes") == []
 
 
 async def test_presenter_joining_during_the_push_back_is_muted(harness: Harness, server: Server) -> None:
     """Out of voice when the discussion starts, the presenter is muted as they join."""
-    leader, ada = await _ready(server)
+    leader, ada = await ready_group(server)
     await ada.leave_voice()
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
     await leader.slash(server.text, "session next")
     await leader.slash(server.text, "session next")
     await ada.join_voice(server.voice)
-    assert _muted(server, ada)
+    assert is_muted(server, ada)
     await leader.slash(server.text, "session end")
-    assert not _muted(server, ada)
+    assert not is_muted(server, ada)
 
 
 async def test_pushback_off_never_mutes(harness: Harness, server: Server) -> None:
     """With pushback = off, the discussion starts without a mute."""
-    leader, ada = await _ready(server)
+    leader, ada = await ready_group(server)
     await leader.slash(server.text, "group config", group="Alpha", pushback="off")
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
     await leader.slash(server.text, "session next")
     await leader.slash(server.text, "session next")
-    assert not _muted(server, ada)
+    assert not is_muted(server, ada)
 
 
 async def test_a_missing_mute_permission_is_told_once_and_the_session_goes_on(
@@ -282,17 +254,17 @@ async def test_a_missing_mute_permission_is_told_once_and_the_session_goes_on(
     guild = backend.get_guild(server.guild.id)
     bot_role = next(r for r in guild.roles.values() if r.managed)
     bot_role.permissions &= ~discord.Permissions(mute_members=True).value
-    leader, ada = await _ready(server)
+    leader, ada = await ready_group(server)
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
     await leader.slash(server.text, "session next")
     await leader.slash(server.text, "session next")
     told = [m for m in server.text.history() if "Mute Members" in m.content]
     assert len(told) == 1 and told[0].content.startswith(leader.mention)
-    assert not _muted(server, ada)
+    assert not is_muted(server, ada)
     await leader.slash(server.text, "session back")
     await leader.slash(server.text, "session next")
     assert len([m for m in server.text.history() if "Mute Members" in m.content]) == 1
-    assert _phase_lines(_panel(server))[2].startswith("▶ **Discussion")
+    assert _phase_lines(session_panel(server))[2].startswith("▶ **Discussion")
 
 
 @pytest.mark.parametrize(("command", "options"), [
@@ -303,7 +275,7 @@ async def test_members_cannot_run_the_leaders_commands(
     harness: Harness, server: Server, command: str, options: dict[str, object]
 ) -> None:
     """Every control command refuses a member privately and changes nothing."""
-    leader, ada = await _ready(server)
+    leader, ada = await ready_group(server)
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
     before = harness.rows("SELECT status, phase_index, deadline, version FROM sessions")
     result = await server.members[3].slash(server.text, command, **options)
@@ -320,22 +292,22 @@ async def test_a_custom_template_from_config_runs(tmp_path: Path) -> None:
     ]})
     async for harness in running(Harness(tmp_path, settings={"templates": (short,)})):
         server = harness.server()
-        leader, ada = await _ready(server)
+        leader, ada = await ready_group(server)
         offered = await leader.autocomplete(server.text, "session start", "template", "sh", group="Alpha")
         assert offered == [{"name": "short: Short case (10 min)", "value": "short"}]
         await leader.slash(server.text, "session start", group="Alpha", template="short", presenter=ada)
-        assert _phase_lines(_panel(server)) == ["▶ **Story** · 4 min", "· Talk · 6 min"]
-        await leader.click(_panel(server), label="Next")
-        assert _muted(server, ada)
+        assert _phase_lines(session_panel(server)) == ["▶ **Story** · 4 min", "· Talk · 6 min"]
+        await leader.click(session_panel(server), label="Next")
+        assert is_muted(server, ada)
         await harness.env.advance_time(6 * MIN)
-        assert _count(server, "⏰ Time is up for **Talk**. The leader ends the session when ready.") == 1
-        await leader.click(_panel(server), label="End")
-        assert not _muted(server, ada)
+        assert count_messages(server, "⏰ Time is up for **Talk**. The leader ends the session when ready.") == 1
+        await leader.click(session_panel(server), label="End")
+        assert not is_muted(server, ada)
 
 
 async def test_a_channel_the_bot_cannot_post_in_does_not_stop_the_session(harness: Harness, server: Server) -> None:
     """Without Send Messages the leader gets the panel privately, the leaders are told once by DM, time runs on."""
-    leader, _ = await _ready(server)
+    leader, _ = await ready_group(server)
     bot_member = server.guild.me
     assert bot_member is not None
     mute = server.guild.create_text_channel(

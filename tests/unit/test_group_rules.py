@@ -7,6 +7,7 @@ import pytest
 from bot.core.clock import FakeClock
 from bot.core.errors import Refusal
 from bot.core.groups import Actor, GroupRules, Pushback
+from bot.storage.instants import to_text
 
 ADMIN = Actor(user_id=1, is_admin=True)
 MEMBER = Actor(user_id=2, is_admin=False)
@@ -20,7 +21,7 @@ async def test_create_defaults_and_clock(rules: GroupRules, clock: FakeClock) ->
     assert (group.settings.timezone, group.settings.template) == ("UTC", "classic")
     assert group.settings.pushback is Pushback.MUTE and not group.settings.auto_advance
     row = await rules.store.db.fetch_one("SELECT created_at FROM groups")  # type: ignore[attr-defined]
-    assert row["created_at"] == clock.now().isoformat()
+    assert row["created_at"] == to_text(clock.now())
 
 
 async def test_nothing_is_written_when_a_later_check_fails(rules: GroupRules) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from zoneinfo import available_timezones
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.config import ConfigError, _time_scale
+from bot.config import ConfigError, load_settings
 from bot.core.errors import Refusal
 from bot.core.groups import NAME_MAX, RETENTION_MAX_HOURS, check_retention, clean_group_name
 from bot.core.timezones import complete_timezone, resolve_timezone
@@ -68,12 +69,31 @@ def test_retention_bounds(hours: int) -> None:
             check_retention(hours)
 
 
+@pytest.fixture(scope="module")
+def config_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A config.toml of the test's own (module-scoped, so hypothesis may reuse it across examples)."""
+    return tmp_path_factory.mktemp("config") / "config.toml"
+
+
 @given(st.one_of(st.text(max_size=10), st.floats(allow_nan=True), st.integers()))
-def test_time_scale_is_a_number_in_range_or_a_config_error(value: object) -> None:
+def test_time_scale_is_a_number_in_range_or_a_config_error(config_file: Path, value: object) -> None:
     """BALINT_TIME_SCALE parsing never lets a bad value through, nor crashes."""
+    config_file.write_text("", encoding="utf-8")
     try:
-        scale = _time_scale("BALINT_TIME_SCALE", value)
+        scale = load_settings(environ={"BALINT_TIME_SCALE": str(value)}, config_path=config_file).time_scale
     except ConfigError as error:
         assert "BALINT_TIME_SCALE" in str(error)
+        return
+    assert 1 <= scale <= 3600
+
+
+@given(st.one_of(st.floats(allow_nan=True), st.integers()))
+def test_time_scale_from_the_file_is_a_number_in_range_or_a_config_error(config_file: Path, value: float) -> None:
+    """bot.time_scale as a TOML number (not text, as from the environment) is held to the same range."""
+    config_file.write_text(f"[bot]\ntime_scale = {value!r}\n", encoding="utf-8")
+    try:
+        scale = load_settings(environ={}, config_path=config_file).time_scale
+    except ConfigError as error:
+        assert "bot.time_scale" in str(error)
         return
     assert 1 <= scale <= 3600

@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 
 from bot.core.clock import ScaledClock, SystemClock
-from bot.core.timers import LoopTimers, SchedulerTimers, Timers
+from bot.core.timers import Timers
+from bot.scheduling import LoopTimers, SchedulerTimers
 
 
 class Events(list[str]):
