@@ -1,11 +1,12 @@
 """Check the JSON bodies of the bot's REST calls against Discord's OpenAPI spec.
 
 The spec (``discord/discord-api-spec``, OpenAPI 3.1, JSON Schema 2020-12 dialect) is a public preview,
-and in one known respect it is stricter than the live API: Discord accepts a string of digits wherever
-an integer is expected, and discord.py relies on that (for example permission bit fields). The validator
-therefore extends the 2020-12 type checker so that ``integer`` also accepts ``"-?[0-9]+"`` strings, and
-makes the numeric keywords (``minimum``, ``const``, ``enum``...) compare such strings as the integers
-they spell. The spec itself is never modified.
+vendored unmodified in ``tests/data/discord-api-spec/``. In one known respect it is stricter than the
+live API: Discord accepts a string of digits wherever an integer is expected, and discord.py relies on
+that (for example permission bit fields). The validator therefore extends the 2020-12 type checker so
+that ``integer`` also accepts ``"-?[0-9]+"`` strings, and makes the numeric keywords (``minimum``,
+``const``, ``enum``...) compare such strings as the integers they spell. The spec itself is never
+modified.
 
 Usage from a test: ``assert check_requests(env.http_requests) == []``.
 """
@@ -31,11 +32,11 @@ from referencing.jsonschema import DRAFT202012
 __all__ = ["SPEC_PATH", "RestValidator", "check_requests", "load_validator"]
 
 _REPO_ROOT: Final = Path(__file__).resolve().parents[2]
-_DEFAULT_SPEC_PATH: Final = _REPO_ROOT.parent / "shared" / "discord-api-spec" / "openapi.json"
+_DEFAULT_SPEC_PATH: Final = _REPO_ROOT / "tests" / "data" / "discord-api-spec" / "openapi.json"
 _SPEC_ENV: Final = "BALINT_OPENAPI_SPEC"
 
 SPEC_PATH: Path = Path(os.environ[_SPEC_ENV]) if os.environ.get(_SPEC_ENV) else _DEFAULT_SPEC_PATH
-"""Where the spec is read from: ``$BALINT_OPENAPI_SPEC`` if set, else ``<repo>/../shared/...``."""
+"""Where the spec is read from: ``$BALINT_OPENAPI_SPEC`` if set, else the copy in ``tests/data``."""
 
 # The spec document is registered under this URI; every local ``$ref`` ("#/components/...") is
 # rewritten against it so that it resolves within the whole document.

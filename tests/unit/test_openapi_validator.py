@@ -190,10 +190,12 @@ def test_missing_spec_warns_and_disables_outside_ci(
     assert check_requests([bad]) == []
 
 
-def test_default_spec_path_is_beside_the_repo() -> None:
+def test_default_spec_path_is_the_vendored_copy() -> None:
     repo = Path(openapi.__file__).resolve().parents[2]
-    expected = repo.parent / "shared" / "discord-api-spec" / "openapi.json"
+    expected = repo / "tests" / "data" / "discord-api-spec" / "openapi.json"
     assert expected == openapi._DEFAULT_SPEC_PATH
+    # The copy is Discord's, with its licence beside it: the tests need nothing outside the repository.
+    assert expected.is_file() and (expected.parent / "LICENSE").is_file()
 
 
 class _Hello(discord.ui.View):
