@@ -1,12 +1,19 @@
 """Check the JSON bodies of the bot's REST calls against Discord's OpenAPI spec.
 
 The spec (``discord/discord-api-spec``, OpenAPI 3.1, JSON Schema 2020-12 dialect) is a public preview,
-vendored unmodified in ``tests/data/discord-api-spec/``. In one known respect it is stricter than the
-live API: Discord accepts a string of digits wherever an integer is expected, and discord.py relies on
-that (for example permission bit fields). The validator therefore extends the 2020-12 type checker so
-that ``integer`` also accepts ``"-?[0-9]+"`` strings, and makes the numeric keywords (``minimum``,
-``const``, ``enum``...) compare such strings as the integers they spell. The spec itself is never
-modified.
+vendored unmodified in ``tests/data/discord-api-spec/``. In two known respects it is stricter than the
+live API, and discord.py relies on both:
+
+- Discord accepts a string of digits wherever an integer is expected (for example permission bit
+  fields). The validator extends the 2020-12 type checker so that ``integer`` also accepts
+  ``"-?[0-9]+"`` strings, and makes the numeric keywords (``minimum``, ``const``, ``enum``...) compare
+  such strings as the integers they spell.
+- Discord accepts a snowflake as a JSON integer as well as a string of digits (discord.py sends many
+  ids as integers, such as a DM's ``recipient_id``). Where a schema is a snowflake (a string with
+  ``format: snowflake``, the spec's ``SnowflakeType``, inline or through ``$ref``), the ``type`` keyword
+  also accepts a non-negative integer; a negative one, a float, a bool or a non-digit string still fail.
+
+The spec itself is never modified.
 
 Usage from a test: ``assert check_requests(env.http_requests) == []``.
 """
@@ -50,7 +57,7 @@ _Schema = Mapping[str, Any]
 _Keyword = Callable[[Validator, Any, Any, _Schema], Iterator[ValidationError]]
 
 
-# --- the digit-string tolerant validator class -------------------------------------------------
+# --- the lenient validator class: digit strings for integers, integers for snowflakes ------------
 
 
 def _is_digit_string(instance: object) -> bool:
@@ -61,9 +68,18 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _allows_integer(schema: _Schema) -> bool:
+def _allows(schema: _Schema, kind: str) -> bool:
     declared = schema.get("type")
-    return declared == "integer" or (isinstance(declared, list) and "integer" in declared)
+    return declared == kind or (isinstance(declared, list) and kind in declared)
+
+
+def _allows_integer(schema: _Schema) -> bool:
+    return _allows(schema, "integer")
+
+
+def _is_snowflake_schema(schema: _Schema) -> bool:
+    """Whether a schema is a snowflake: the spec's SnowflakeType, a digit string of ``format: snowflake``."""
+    return schema.get("format") == "snowflake" and _allows(schema, "string")
 
 
 _BASE_TYPES: Final = Draft202012Validator.TYPE_CHECKER
@@ -84,6 +100,15 @@ def _numeric(keyword: str) -> _Keyword:
         yield from original(validator, value, instance, schema)
 
     return check
+
+
+def _type(validator: Validator, types: Any, instance: Any, schema: _Schema) -> Iterator[ValidationError]:
+    # Discord takes a snowflake as a JSON integer as well as a digit string, and discord.py sends
+    # many ids that way; ``pattern`` and ``format`` do not apply to integers, so only ``type`` needs this.
+    # No oneOf in the spec offers both an integer and a snowflake, so an id cannot match two branches.
+    if _is_snowflake_schema(schema) and _is_int(instance) and instance >= 0:
+        return
+    yield from _BASE_KEYWORDS["type"](validator, types, instance, schema)
 
 
 def _const(validator: Validator, const: Any, instance: Any, schema: _Schema) -> Iterator[ValidationError]:
@@ -107,10 +132,11 @@ def _one_of(validator: Validator, one_of: Any, instance: Any, schema: _Schema) -
 
 
 _NUMERIC_KEYWORDS: Final = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
-_DigitTolerantValidator: Final = extend(
+_LenientValidator: Final = extend(
     Draft202012Validator,
     validators={
         **{keyword: _numeric(keyword) for keyword in _NUMERIC_KEYWORDS},
+        "type": _type,
         "const": _const,
         "enum": _enum,
         "oneOf": _one_of,
@@ -267,7 +293,7 @@ class RestValidator:
             self._validators[key] = (
                 None
                 if schema is _NO_SCHEMA
-                else _DigitTolerantValidator(_absolutize(schema), registry=self._registry)
+                else _LenientValidator(_absolutize(schema), registry=self._registry)
             )
         return self._validators[key]
 
