@@ -14,7 +14,7 @@ from bot.app import BalintBot
 from bot.core.meetings import DURATION_DEFAULT
 from bot.discord_io import meetings
 from bot.discord_io.groups import group_named
-from bot.discord_io.replies import NO_MENTIONS, SpecFile, answer_privately
+from bot.discord_io.replies import NO_MENTIONS, answer_privately
 from cogs.groups import Groups
 
 
@@ -84,7 +84,7 @@ class Meetings(commands.Cog):
         await interaction.response.send_message(
             f"The meetings of **{discord.utils.escape_markdown(found.name)}**: open the file with your calendar"
             " program to add them at your local times.",
-            file=SpecFile(io.BytesIO(data), filename=_file_name(found.name, "meetings.ics")),
+            file=discord.File(io.BytesIO(data), filename=_file_name(found.name, "meetings.ics")),
             ephemeral=True, allowed_mentions=NO_MENTIONS,
         )
 
@@ -101,7 +101,7 @@ class Meetings(commands.Cog):
         await interaction.response.send_message(
             f"Attendance of **{discord.utils.escape_markdown(found.name)}**: minutes in the voice channel per"
             " member and meeting, with their answer, and a total per member.",
-            file=SpecFile(io.BytesIO(text.encode("utf-8")), filename=name),
+            file=discord.File(io.BytesIO(text.encode("utf-8")), filename=name),
             ephemeral=True, allowed_mentions=NO_MENTIONS,
         )
 

@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import discord
-from discord.http import Route
 
 from bot.core.groups import Group
 from bot.discord_io.replies import NO_MENTIONS
@@ -52,12 +51,9 @@ async def dm_leaders(bot: BalintBot, group: Group, text: str) -> None:
     """Write to each leader privately."""
     for leader_id in group.leader_ids:
         try:
-            # Opened by hand: discord.py's `User.send` writes recipient_id as a JSON number,
-            # where Discord's API spec (which the tests hold every request to) has a string.
-            data = await bot.http.request(
-                Route("POST", "/users/@me/channels"), json={"recipient_id": str(leader_id)}
-            )
-            channel = bot.get_partial_messageable(int(data["id"]), type=discord.ChannelType.private)
+            # A leader need not be in the member cache: `create_dm` takes the bare id, and
+            # reuses a DM channel discord.py already knows.
+            channel = await bot.create_dm(discord.Object(id=leader_id))
             await channel.send(text)
         except discord.HTTPException:
             log.warning("group %d: could not tell a leader about a problem", group.id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Any
 
 import discord
 from discord import app_commands
@@ -58,16 +57,3 @@ async def answer_failure(interaction: discord.Interaction, error: BaseException)
         await answer_privately(interaction, UNEXPECTED)
     return False
 
-
-class SpecFile(discord.File):
-    """A file to upload whose placeholder id is written as a string, as Discord's API spec types it.
-
-    discord.py writes it as a number; the API takes both, but the spec (which the tests hold
-    every request to) says string.
-    """
-
-    def to_dict(self, index: int) -> dict[str, Any]:
-        """Describe the upload for the request's `attachments`."""
-        payload = super().to_dict(index)
-        payload["id"] = str(index)
-        return payload

@@ -7,10 +7,13 @@ import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
-from simcord import ResponseMessage
+
+if TYPE_CHECKING:
+    # Types only: SimCord is optional, and run_sandbox checks it is there before it is used.
+    from simcord import ResponseMessage
 
 WIDTH = 100
 INDENT = "    "

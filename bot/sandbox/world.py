@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias
 
 import discord
-from simcord import ChannelHandle, Env, GuildHandle, InteractionResult, MemberActor, ResponseMessage
 
 from bot.sandbox.transcript import Control, Shown, Transcript, shown
+
+if TYPE_CHECKING:
+    # Types only: SimCord is optional, and run_sandbox checks it is there before it is used.
+    from simcord import ChannelHandle, Env, GuildHandle, InteractionResult, MemberActor, ResponseMessage
 
 GUILD_NAME = "Balint Sandbox"
 TEXT_CHANNEL = "balint-group"
@@ -30,7 +34,7 @@ GROUP_TIMEZONE = "Europe/London"
 JOIN_BUTTON = "balint:join:"
 AGREE_BUTTON = "balint:agree:"
 
-MessageLike = discord.Message | ResponseMessage
+MessageLike: TypeAlias = "discord.Message | ResponseMessage"
 
 
 class SandboxError(Exception):

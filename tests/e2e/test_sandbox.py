@@ -17,7 +17,8 @@ import aiohttp
 import pytest
 
 from bot.config import Settings
-from bot.sandbox.run import TICK_SECONDS, run_sandbox
+from bot.sandbox.preview import TICK_SECONDS
+from bot.sandbox.run import run_sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOT_TIMEOUT = 30.0

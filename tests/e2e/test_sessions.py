@@ -327,3 +327,7 @@ async def test_a_channel_the_bot_cannot_post_in_does_not_stop_the_session(harnes
     assert len(dms) == 1, "told once, not at every notice"
     pressed = await leader.click(started.response.message, label="Next")
     assert pressed.ephemeral and pressed.response.content == "Moved on to Clarifying questions."
+    # discord.py opened the DM, with the leader's id as a JSON number: the harness holds that body
+    # to Discord's spec too, which takes a snowflake as a string or as an integer.
+    opened = [r.json for r in harness.env.http_requests if (r.method, r.path) == ("POST", "/users/@me/channels")]
+    assert opened == [{"recipient_id": leader.user.id}]
