@@ -11,7 +11,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import BalintBot
-from bot.core.meetings import DURATION_DEFAULT
+from bot.core.meetings.recurrence import DURATION_DEFAULT
 from bot.discord_io import meetings
 from bot.discord_io.groups import group_named
 from bot.discord_io.replies import NO_MENTIONS, SpecFile, answer_privately

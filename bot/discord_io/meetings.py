@@ -23,24 +23,13 @@ import discord
 
 from bot.core.errors import Refusal
 from bot.core.groups import Group, require_leader, require_member
-from bot.core.meetings import (
-    AttendanceRow,
-    CalendarEntry,
-    Meeting,
-    Reminder,
-    ReminderAction,
-    Series,
-    attendance_csv,
-    calendar_ics,
-    parse_day,
-    plan_series,
-    plan_window,
-    reminder_action,
-    seconds_present,
-    to_utc,
-    whole_minutes,
-    window_ahead,
-)
+from bot.core.meetings.attendance import seconds_present, whole_minutes
+from bot.core.meetings.exports import AttendanceRow, CalendarEntry, attendance_csv, calendar_ics
+from bot.core.meetings.models import Meeting, Reminder, Series
+from bot.core.meetings.parsing import parse_day
+from bot.core.meetings.recurrence import plan_series, to_utc
+from bot.core.meetings.reminders import ReminderAction, reminder_action
+from bot.core.meetings.window import plan_window, window_ahead
 from bot.discord_io.components import CustomId, PersistentButton
 from bot.discord_io.leaders import post_in_group, tell_leaders
 from bot.discord_io.members import find_member

@@ -8,17 +8,11 @@ from datetime import UTC, datetime
 
 import aiosqlite
 
-from bot.core.meetings import (
-    Meeting,
-    MeetingStatus,
-    Presence,
-    Recurrence,
-    Reminder,
-    Series,
-    SeriesPlan,
-    Window,
-    reminder_due,
-)
+from bot.core.meetings.attendance import Presence
+from bot.core.meetings.models import Meeting, MeetingStatus, Reminder, Series
+from bot.core.meetings.recurrence import Recurrence, SeriesPlan
+from bot.core.meetings.reminders import reminder_due
+from bot.core.meetings.window import Window
 from bot.storage.db import Database, Transaction, claim_report
 
 _SERIES = (

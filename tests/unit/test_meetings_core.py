@@ -13,26 +13,13 @@ import icalendar
 import pytest
 
 from bot.core.errors import Refusal
-from bot.core.meetings import (
-    AttendanceRow,
-    CalendarEntry,
-    LocalTime,
-    Presence,
-    Recurrence,
-    ReminderAction,
-    Series,
-    attendance_csv,
-    calendar_ics,
-    local_time_kind,
-    parse_day,
-    parse_start,
-    plan_series,
-    plan_window,
-    reminder_action,
-    seconds_present,
-    whole_minutes,
-    window_ahead,
-)
+from bot.core.meetings.attendance import Presence, seconds_present, whole_minutes
+from bot.core.meetings.exports import AttendanceRow, CalendarEntry, attendance_csv, calendar_ics
+from bot.core.meetings.models import Series
+from bot.core.meetings.parsing import parse_day, parse_start
+from bot.core.meetings.recurrence import LocalTime, Recurrence, local_time_kind, plan_series
+from bot.core.meetings.reminders import ReminderAction, reminder_action
+from bot.core.meetings.window import plan_window, window_ahead
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)  # a Thursday; 01:00 in Paris
 

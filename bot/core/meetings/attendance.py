@@ -1,0 +1,42 @@
+"""Attendance: the time each member spent in the voice channel during a meeting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Presence:
+    """One stay in the voice channel; `left` is None while still there."""
+
+    joined: datetime
+    left: datetime | None
+
+
+def seconds_present(stays: Iterable[Presence], start: datetime, end: datetime) -> float:
+    """Add up the time inside [start, end] covered by the stays, counting overlaps once."""
+    spans = sorted(
+        (max(stay.joined, start), min(stay.left or end, end)) for stay in stays
+    )
+    total = 0.0
+    current_start: datetime | None = None
+    current_end: datetime | None = None
+    for begin, finish in spans:
+        if finish <= begin:
+            continue
+        if current_end is None or begin > current_end:
+            if current_start is not None and current_end is not None:
+                total += (current_end - current_start).total_seconds()
+            current_start, current_end = begin, finish
+        else:
+            current_end = max(current_end, finish)
+    if current_start is not None and current_end is not None:
+        total += (current_end - current_start).total_seconds()
+    return total
+
+
+def whole_minutes(seconds: float) -> int:
+    """Round seconds to the nearest minute, halves up."""
+    return int((seconds + 30) // 60)
