@@ -16,7 +16,7 @@ import logging
 import uuid
 from datetime import UTC, datetime, time, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import discord
@@ -30,8 +30,17 @@ from bot.core.meetings.parsing import parse_day
 from bot.core.meetings.recurrence import plan_series, to_utc
 from bot.core.meetings.reminders import ReminderAction, reminder_action
 from bot.core.meetings.window import plan_window, window_ahead
-from bot.discord_io.components import CustomId, PersistentButton
 from bot.discord_io.leaders import post_in_group, tell_leaders
+from bot.discord_io.meeting_views import (
+    NOTED,
+    cancelled_text,
+    name_of,
+    reminder_text,
+    rsvp_view,
+    scheduled_text,
+    stamp,
+    start_text,
+)
 from bot.discord_io.members import find_member
 from bot.discord_io.replies import NO_MENTIONS, answer_privately
 from bot.storage.meetings import SqliteMeetingStore
@@ -46,85 +55,6 @@ WINDOW_DAYS = 14
 LIST_LIMIT = 10
 TIMER_KEY = "meetings"
 OVERRUN_CHECK = timedelta(minutes=1)
-
-CHOICES = ("going", "cant", "case")
-LABELS = {"going": "Going", "cant": "Can't come", "case": "I have a case"}
-COUNT_WORDS = {"going": "Going", "cant": "Can't come", "case": "With a case"}
-NOTED = {
-    "going": "Noted: you are going. See you there.",
-    "cant": "Noted: you can't come. Thank you for telling the group.",
-}
-
-
-def _ts(instant: datetime, style: str) -> str:
-    return discord.utils.format_dt(instant, cast(Any, style))
-
-
-def _name(group: Group) -> str:
-    return discord.utils.escape_markdown(group.name)
-
-
-def _span(minutes: int) -> str:
-    if minutes % 1440 == 0 and minutes >= 2880:
-        return f"{minutes // 1440} days"
-    if minutes % 60 == 0 and minutes >= 60:
-        hours = minutes // 60
-        return "1 hour" if hours == 1 else f"{hours} hours"
-    return "1 minute" if minutes == 1 else f"{minutes} minutes"
-
-
-def counts_line(counts: dict[str, int]) -> str:
-    """Show the RSVP counts, e.g. "Going: 2 · Can't come: 1 · With a case: 1"."""
-    return " · ".join(f"{COUNT_WORDS[choice]}: {counts.get(choice, 0)}" for choice in CHOICES)
-
-
-def reminder_text(group: Group, meeting: Meeting, counts: dict[str, int]) -> str:
-    """Render a reminder with its RSVP counts."""
-    minutes = round((meeting.ends_at - meeting.starts_at).total_seconds() / 60)
-    return (
-        f"📅 **{_name(group)}** meets {_ts(meeting.starts_at, 'F')} ({_ts(meeting.starts_at, 'R')}) in"
-        f" <#{group.voice_channel_id}>, for {minutes} minutes. Will you come?\n{counts_line(counts)}"
-    )
-
-
-def cancelled_text(group: Group, meeting: Meeting) -> str:
-    """Render a reminder whose meeting was cancelled."""
-    return f"~~**{_name(group)}** meets {_ts(meeting.starts_at, 'F')}~~ This meeting is cancelled."
-
-
-def start_text(group: Group, meeting: Meeting) -> str:
-    """Render the notice that a meeting starts, with the link to the voice channel."""
-    return (
-        f"🟢 **{_name(group)}** starts now, until {_ts(meeting.ends_at, 't')}: join <#{group.voice_channel_id}>."
-    )
-
-
-class RsvpButton(PersistentButton, custom=CustomId("balint:rsvp:{meeting}:{choice}", meeting=int,
-                                                   choice="|".join(CHOICES))):
-    """An answer on a reminder; the meeting and the answer live in the custom id."""
-
-    def __init__(self, *, meeting: int, choice: str) -> None:
-        styles = {"going": discord.ButtonStyle.success, "cant": discord.ButtonStyle.secondary,
-                  "case": discord.ButtonStyle.primary}
-        super().__init__(label=LABELS[choice], style=styles[choice], meeting=meeting, choice=choice)
-        self.meeting_id = meeting
-        self.choice = choice
-
-    async def press(self, interaction: discord.Interaction[Any]) -> None:
-        """Record the member's answer and update the counts."""
-        bot = cast("BalintBot", interaction.client)
-        await bot.meetings.rsvp(interaction, self.meeting_id, self.choice)
-
-
-def rsvp_view(meeting_id: int) -> discord.ui.View:
-    """Hold the three RSVP buttons of a meeting."""
-    view = discord.ui.View(timeout=None)
-    for choice in CHOICES:
-        view.add_item(RsvpButton(meeting=meeting_id, choice=choice))
-    return view
-
-
-DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (RsvpButton,)
 
 
 class MeetingRunner:
@@ -172,29 +102,12 @@ class MeetingRunner:
         async with self._lock:
             await self._events(now)
         meetings = await self.store.meetings_of_series(series.id)
-        lines = [self._scheduled_text(group, series, plan.count, plan.until, plan.first_start)]
+        lines = [scheduled_text(group, series, count=plan.count, until=plan.until, first=plan.first_start,
+                                offsets=self.offsets)]
         if any(m.event_state == "failed" for m in meetings):
             lines.append("I could not add them to the server's events: I need the Manage Events permission.")
         await interaction.followup.send(" ".join(lines), ephemeral=True, allowed_mentions=NO_MENTIONS)
         await self._arm(now)
-
-    def _scheduled_text(self, group: Group, series: Series, count: int | None, until: datetime | None,
-                        first: datetime) -> str:
-        rec = series.recurrence
-        if rec.rule is None:
-            size = ""
-        elif count is not None:
-            size = f", {count} meeting{'s' if count != 1 else ''}"
-        elif until is not None:
-            size = f", until {until.astimezone(rec.zone):%Y-%m-%d}"
-        else:
-            size = ", with no end date"
-        reminders = " and ".join(_span(m) for m in self.offsets)
-        told = f" Reminders come in <#{group.text_channel_id}> {reminders} before." if reminders else ""
-        return (
-            f"Scheduled **{_name(group)}** {rec.describe()}, {rec.duration_minutes} minutes{size}: the first is"
-            f" {_ts(first, 'F')}. Each coming meeting is an event of the server.{told}"
-        )
 
     async def _meeting_for(self, interaction: discord.Interaction[Any], text: str) -> tuple[Meeting, Group]:
         """Find the meeting a leader picked in this server, or refuse."""
@@ -221,10 +134,10 @@ class MeetingRunner:
                       if not m.cancelled and m.starts_at > now]
             cancelled = await self.store.cancel_meetings(coming, now, series_id=series.id)
             answer = (
-                f"Cancelled the meetings of **{_name(group)}** {series.recurrence.describe()} from now on"
+                f"Cancelled the meetings of **{name_of(group)}** {series.recurrence.describe()} from now on"
                 f" ({len(cancelled)} laid out, with their events); the group is told in <#{group.text_channel_id}>."
             )
-            notice = f"The meetings of **{_name(group)}** {series.recurrence.describe()} are cancelled from now on."
+            notice = f"The meetings of **{name_of(group)}** {series.recurrence.describe()} are cancelled from now on."
         else:
             if meeting.cancelled:
                 raise Refusal("That meeting is already cancelled; there is nothing to do.")
@@ -235,10 +148,10 @@ class MeetingRunner:
             if not cancelled:
                 raise Refusal("That meeting is already cancelled; there is nothing to do.")
             answer = (
-                f"Cancelled the meeting of {_ts(meeting.starts_at, 'F')} and its event; the group is told in"
+                f"Cancelled the meeting of {stamp(meeting.starts_at, 'F')} and its event; the group is told in"
                 f" <#{group.text_channel_id}>."
             )
-            notice = f"The meeting of **{_name(group)}** on {_ts(meeting.starts_at, 'F')} is cancelled."
+            notice = f"The meeting of **{name_of(group)}** on {stamp(meeting.starts_at, 'F')} is cancelled."
         await answer_privately(interaction, answer)
         for meeting_id in cancelled:
             gone = await self.store.meeting(meeting_id)
@@ -287,13 +200,13 @@ class MeetingRunner:
                 if taken == LIST_LIMIT:
                     break
         if not found:
-            return f"**{_name(group)}** has no coming meetings; a leader schedules them with /meeting schedule."
+            return f"**{name_of(group)}** has no coming meetings; a leader schedules them with /meeting schedule."
         found.sort(key=lambda item: item[0])
-        lines = [f"Coming meetings of **{_name(group)}**:"]
+        lines = [f"Coming meetings of **{name_of(group)}**:"]
         for start, series in found[:LIST_LIMIT]:
             now_on = " (now)" if start <= now else ""
             lines.append(
-                f"• {_ts(start, 'F')}{now_on} · {series.recurrence.duration_minutes} min ·"
+                f"• {stamp(start, 'F')}{now_on} · {series.recurrence.duration_minutes} min ·"
                 f" {series.recurrence.describe()}"
             )
         return "\n".join(lines)
@@ -478,7 +391,7 @@ class MeetingRunner:
             await self.store.set_event(meeting.id, "failed")
             await self.report(
                 meeting.series_id, group, "manage_events",
-                f"I cannot add the meetings of {_name(group)} to the server's events: I need the Manage Events"
+                f"I cannot add the meetings of {name_of(group)} to the server's events: I need the Manage Events"
                 " permission. The meetings and their reminders go on.",
             )
         except discord.HTTPException as error:
@@ -513,7 +426,7 @@ class MeetingRunner:
         except discord.Forbidden:
             await self.report(
                 meeting.series_id, group, "manage_events",
-                f"I cannot remove cancelled meetings of {_name(group)} from the server's events: I need the Manage"
+                f"I cannot remove cancelled meetings of {name_of(group)} from the server's events: I need the Manage"
                 " Events permission. Please delete them by hand.",
             )
             await self.store.set_event(meeting.id, "failed")
