@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -23,11 +23,10 @@ import discord
 
 from bot.core.errors import Refusal
 from bot.core.groups import Group, require_leader, require_member
-from bot.core.meetings.attendance import seconds_present, whole_minutes
+from bot.core.meetings.attendance import attendance_since, seconds_present, whole_minutes
 from bot.core.meetings.exports import AttendanceRow, CalendarEntry, attendance_csv, calendar_ics
 from bot.core.meetings.models import Meeting, Reminder, Series
-from bot.core.meetings.parsing import parse_day
-from bot.core.meetings.recurrence import plan_series, to_utc
+from bot.core.meetings.recurrence import plan_series
 from bot.core.meetings.reminders import ReminderAction, reminder_action
 from bot.core.meetings.window import plan_window, window_ahead
 from bot.discord_io.leaders import post_in_group, tell_leaders
@@ -227,12 +226,7 @@ class MeetingRunner:
         require_leader(group, interaction.user.id, "see its attendance")
         zone = ZoneInfo(group.settings.timezone)
         now = self.bot.clock.now()
-        start = datetime(1970, 1, 1, tzinfo=UTC)
-        if since is not None:
-            day = parse_day(since, "since")
-            if day > now.astimezone(zone).date():
-                raise Refusal(f"since ({day:%Y-%m-%d}) is in the future; give a day that has passed, or leave it out.")
-            start = to_utc(datetime.combine(max(day, start.date()), time()), zone)
+        start = attendance_since(since, now, zone)
         data = await self.store.attendance(group.id, start, now)
         if not data.meetings:
             when = f" since {since.strip()}" if since else ""

@@ -13,7 +13,7 @@ import icalendar
 import pytest
 
 from bot.core.errors import Refusal
-from bot.core.meetings.attendance import Presence, seconds_present, whole_minutes
+from bot.core.meetings.attendance import Presence, attendance_since, seconds_present, whole_minutes
 from bot.core.meetings.exports import AttendanceRow, CalendarEntry, attendance_csv, calendar_ics
 from bot.core.meetings.models import Series
 from bot.core.meetings.parsing import parse_day, parse_start
@@ -208,6 +208,26 @@ def test_time_present_adds_up_stays_and_counts_overlaps_once() -> None:
     assert whole_minutes(seconds_present([Presence(at(10), at(10.5))], START, END)) == 1
     assert whole_minutes(29) == 0 and whole_minutes(30) == 1
     assert seconds_present([Presence(at(100), at(120))], START, END) == 0
+
+
+def test_attendance_since_is_the_local_midnight_of_that_day() -> None:
+    """since 2026-01-05 in Paris begins at 23:00 UTC the day before; no since takes every meeting."""
+    later = datetime(2026, 2, 1, tzinfo=UTC)
+    assert attendance_since("2026-01-05", later, PARIS) == datetime(2026, 1, 4, 23, tzinfo=UTC)
+    assert attendance_since(" 2026-07-01 ", datetime(2026, 7, 2, tzinfo=UTC), PARIS) == datetime(
+        2026, 6, 30, 22, tzinfo=UTC)  # summer time: midnight is 22:00 UTC
+    assert attendance_since(None, later, PARIS) == datetime(1970, 1, 1, tzinfo=UTC)
+    assert attendance_since("0001-01-01", later, PARIS) == datetime(1969, 12, 31, 23, tzinfo=UTC)
+
+
+def test_attendance_since_today_in_the_zone_is_not_the_future() -> None:
+    """23:30 UTC on 2 January is already 3 January in Paris: that day is allowed, the next is refused."""
+    late = datetime(2026, 1, 2, 23, 30, tzinfo=UTC)
+    assert attendance_since("2026-01-03", late, PARIS) == datetime(2026, 1, 2, 23, tzinfo=UTC)
+    with pytest.raises(Refusal, match=r"since \(2026-01-04\) is in the future"):
+        attendance_since("2026-01-04", late, PARIS)
+    with pytest.raises(Refusal, match="as a day for since"):
+        attendance_since("last week", late, PARIS)
 
 
 def test_attendance_csv_rows_totals_and_formula_cells() -> None:

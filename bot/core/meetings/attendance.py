@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
+
+from bot.core.errors import Refusal
+from bot.core.meetings.parsing import parse_day
+from bot.core.meetings.recurrence import to_utc
+
+# Where an attendance with no `since` begins: before any meeting there can be.
+EVER = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -40,3 +48,14 @@ def seconds_present(stays: Iterable[Presence], start: datetime, end: datetime) -
 def whole_minutes(seconds: float) -> int:
     """Round seconds to the nearest minute, halves up."""
     return int((seconds + 30) // 60)
+
+
+def attendance_since(since: str | None, now: datetime, zone: ZoneInfo) -> datetime:
+    """Return the instant an attendance begins: local midnight of the `since` day in the zone, or refuse."""
+    if since is None:
+        return EVER
+    day = parse_day(since, "since")
+    if day > now.astimezone(zone).date():
+        raise Refusal(f"since ({day:%Y-%m-%d}) is in the future; give a day that has passed, or leave it out.")
+    # No meeting is older than 1970; the floor keeps a day like 0001-01-01 within what datetime can convert.
+    return to_utc(datetime.combine(max(day, EVER.date()), time()), zone)
