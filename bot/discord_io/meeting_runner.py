@@ -28,11 +28,12 @@ from bot.core.meetings.exports import AttendanceRow, CalendarEntry, attendance_c
 from bot.core.meetings.models import Meeting, Reminder, Series
 from bot.core.meetings.recurrence import plan_series
 from bot.core.meetings.reminders import ReminderAction, reminder_action
-from bot.core.meetings.window import plan_window, window_ahead
+from bot.core.meetings.window import coming_meetings, plan_window, window_ahead
 from bot.discord_io.leaders import post_in_group, tell_leaders
 from bot.discord_io.meeting_views import (
     NOTED,
     cancelled_text,
+    coming_text,
     name_of,
     reminder_text,
     rsvp_view,
@@ -182,40 +183,21 @@ class MeetingRunner:
                 break
         return choices
 
+    async def _cancelled_starts(self, series: Series) -> tuple[datetime, ...]:
+        """Return the starts of the series' meetings that were cancelled."""
+        return tuple(m.starts_at for m in await self.store.meetings_of_series(series.id) if m.cancelled)
+
     async def list_text(self, group: Group) -> str:
         """Say when the group meets next, as timestamps each reader sees in their own time."""
         now = self.bot.clock.now()
-        found: list[tuple[datetime, Series]] = []
-        for series in await self.store.series_of_group(group.id):
-            if series.cancelled_at is not None:
-                continue
-            skipped = {m.starts_at for m in await self.store.meetings_of_series(series.id) if m.cancelled}
-            taken = 0
-            for start in series.recurrence.starts():
-                if start + series.recurrence.duration <= now or start in skipped:
-                    continue
-                found.append((start, series))
-                taken += 1
-                if taken == LIST_LIMIT:
-                    break
-        if not found:
-            return f"**{name_of(group)}** has no coming meetings; a leader schedules them with /meeting schedule."
-        found.sort(key=lambda item: item[0])
-        lines = [f"Coming meetings of **{name_of(group)}**:"]
-        for start, series in found[:LIST_LIMIT]:
-            now_on = " (now)" if start <= now else ""
-            lines.append(
-                f"• {stamp(start, 'F')}{now_on} · {series.recurrence.duration_minutes} min ·"
-                f" {series.recurrence.describe()}"
-            )
-        return "\n".join(lines)
+        series = await self.store.series_of_group(group.id)
+        cancelled = {one.id: await self._cancelled_starts(one) for one in series}
+        return coming_text(group, coming_meetings(series, cancelled, now, LIST_LIMIT), now)
 
     async def calendar(self, group: Group) -> bytes:
         """Return the group's meetings as an .ics file, or refuse when there are none."""
-        entries = []
-        for series in await self.store.series_of_group(group.id):
-            cancelled = tuple(m.starts_at for m in await self.store.meetings_of_series(series.id) if m.cancelled)
-            entries.append(CalendarEntry(series, cancelled))
+        entries = [CalendarEntry(series, await self._cancelled_starts(series))
+                   for series in await self.store.series_of_group(group.id)]
         data = calendar_ics(group.name, entries, self.bot.clock.now())
         if data is None:
             raise Refusal(f"{group.name} has no meetings scheduled; a leader schedules them with /meeting schedule.")

@@ -64,6 +64,20 @@ def scheduled_text(group: Group, series: Series, *, count: int | None, until: da
     )
 
 
+def coming_text(group: Group, coming: Sequence[tuple[datetime, Series]], now: datetime) -> str:
+    """List the group's coming meetings, as timestamps each reader sees in their own time."""
+    if not coming:
+        return f"**{name_of(group)}** has no coming meetings; a leader schedules them with /meeting schedule."
+    lines = [f"Coming meetings of **{name_of(group)}**:"]
+    for start, series in coming:
+        now_on = " (now)" if start <= now else ""
+        lines.append(
+            f"• {stamp(start, 'F')}{now_on} · {series.recurrence.duration_minutes} min ·"
+            f" {series.recurrence.describe()}"
+        )
+    return "\n".join(lines)
+
+
 def counts_line(counts: dict[str, int]) -> str:
     """Show the RSVP counts, e.g. "Going: 2 · Can't come: 1 · With a case: 1"."""
     return " · ".join(f"{COUNT_WORDS[choice]}: {counts.get(choice, 0)}" for choice in CHOICES)

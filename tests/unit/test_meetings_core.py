@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice
 from zoneinfo import ZoneInfo
@@ -19,7 +20,7 @@ from bot.core.meetings.models import Series
 from bot.core.meetings.parsing import parse_day, parse_start
 from bot.core.meetings.recurrence import LocalTime, Recurrence, local_time_kind, plan_series
 from bot.core.meetings.reminders import ReminderAction, reminder_action
-from bot.core.meetings.window import plan_window, window_ahead
+from bot.core.meetings.window import coming_meetings, plan_window, window_ahead
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)  # a Thursday; 01:00 in Paris
 
@@ -165,6 +166,30 @@ def test_the_window_is_at_least_past_the_earliest_reminder() -> None:
     assert window_ahead((1440, 15), 14) == timedelta(days=14)
     assert window_ahead((28800,), 14) == timedelta(days=21)
     assert window_ahead((), 14) == timedelta(days=14)
+
+
+def test_the_coming_meetings_are_the_soonest_of_every_live_series() -> None:
+    """Two series interleave, soonest first, at most `limit` in all; a cancelled series shows nothing."""
+    tuesdays = _series(_weekly(), uid="tue")
+    fridays = replace(_series(Recurrence("FREQ=WEEKLY;BYDAY=FR", datetime(2026, 1, 9, 19), "Europe/Paris", 60)),
+                      id=2)
+    gone = replace(_series(_weekly(), cancelled_at=NOW), id=3)
+    coming = coming_meetings([tuesdays, fridays, gone], {}, NOW, 5)
+    assert [(start.day, series.id) for start, series in coming] == [(6, 1), (9, 2), (13, 1), (16, 2), (20, 1)]
+    assert coming_meetings([tuesdays], {}, NOW, 0) == []
+
+
+def test_the_coming_meetings_skip_those_cancelled_and_over_but_keep_one_under_way() -> None:
+    """At 18:30 UTC on the 6th the Tuesday meeting runs: it is listed; the 13th was cancelled on its own."""
+    tuesdays = _series(_weekly())
+    running = datetime(2026, 1, 6, 18, 30, tzinfo=UTC)
+    cancelled = {1: [datetime(2026, 1, 13, 18, tzinfo=UTC)]}
+    coming = coming_meetings([tuesdays], cancelled, running, 3)
+    assert [start.day for start, _ in coming] == [6, 20, 27]
+    over = coming_meetings([tuesdays], cancelled, datetime(2026, 1, 6, 19, 30, tzinfo=UTC), 1)
+    assert [start.day for start, _ in over] == [20]
+    once = _series(Recurrence(None, datetime(2026, 1, 6, 19), "Europe/Paris", 90))
+    assert coming_meetings([once], {}, datetime(2026, 1, 7, tzinfo=UTC), 10) == []
 
 
 START = datetime(2026, 1, 3, 18, tzinfo=UTC)

@@ -1,11 +1,13 @@
-"""What lies ahead of a series: the meetings laid out now, and when to look again."""
+"""What lies ahead: the meetings of a series laid out now and when to look again, and the coming ones listed."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import islice
 
+from bot.core.meetings.models import Series
 from bot.core.meetings.recurrence import Recurrence
 
 
@@ -45,3 +47,22 @@ def plan_window(recurrence: Recurrence, planned_until: datetime, now: datetime, 
             replan_at = min(replan_at, latest)
         replan_at = max(replan_at, now + timedelta(seconds=1))
     return Window(starts, target, replan_at, upcoming)
+
+
+def coming_meetings(series: Iterable[Series], cancelled: Mapping[int, Collection[datetime]], now: datetime,
+                    limit: int) -> list[tuple[datetime, Series]]:
+    """Return the soonest `limit` (start, series) of the live series, neither over nor among `cancelled[series id]`.
+
+    Starts come from the rule, not only from the meetings laid out, and one under way is still coming.
+    """
+    found: list[tuple[datetime, Series]] = []
+    for one in series:
+        if one.cancelled_at is not None:
+            continue
+        skipped = cancelled.get(one.id, ())
+        # At most `limit` from each: enough for the overall list, and an endless rule stops there.
+        starts = (start for start in one.recurrence.starts()
+                  if start + one.recurrence.duration > now and start not in skipped)
+        found.extend((start, one) for start in islice(starts, limit))
+    found.sort(key=lambda item: item[0])
+    return found[:limit]
