@@ -23,7 +23,13 @@ import discord
 
 from bot.core.errors import Refusal
 from bot.core.groups import Group, require_leader, require_member
-from bot.core.meetings.attendance import attendance_since, seconds_present, whole_minutes
+from bot.core.meetings.attendance import (
+    attendance_end,
+    attendance_since,
+    seconds_present,
+    still_counting,
+    whole_minutes,
+)
 from bot.core.meetings.exports import AttendanceRow, CalendarEntry, attendance_csv, calendar_ics
 from bot.core.meetings.models import Meeting, Reminder, Series
 from bot.core.meetings.recurrence import plan_series
@@ -472,15 +478,21 @@ class MeetingRunner:
                 await self.store.arrive(meeting.id, self._in_voice(group), now)
             await self.store.refresh_next_start(meeting.series_id, now)
 
+    async def _live_session(self, meeting: Meeting) -> bool:
+        """Whether a session of the meeting's group that began before its end still runs."""
+        return await self.store.live_session_since(meeting.group_id, meeting.ends_at)
+
     async def _end_of(self, meeting: Meeting, now: datetime) -> datetime | None:
         """Return when a meeting's attendance ends, or None while it still runs."""
-        if meeting.closed_at is not None:
-            return meeting.closed_at
-        # A session of the group still running at the end keeps the meeting going until it ends.
-        if now < meeting.ends_at or await self.store.live_session_since(meeting.group_id, meeting.ends_at):
-            return None
-        overrun = await self.store.overrun_end(meeting.group_id, meeting.ends_at)
-        return min(now, max(meeting.ends_at, overrun or meeting.ends_at))
+        return attendance_end(meeting, now, live_session=await self._live_session(meeting),
+                              overrun_end=await self.store.overrun_end(meeting.group_id, meeting.ends_at))
+
+    async def _counting_now(self, group: Group, now: datetime) -> Meeting | None:
+        """Return the group's meeting whose attendance is being counted now, if any."""
+        for meeting in await self.store.begun_not_closed(group.id, now):
+            if still_counting(meeting, now, live_session=await self._live_session(meeting)):
+                return meeting
+        return None
 
     async def _close(self, now: datetime) -> None:
         for meeting in await self.store.to_close(now):
@@ -499,7 +511,7 @@ class MeetingRunner:
             group = await self.bot.group_store.group_using_channel(member.guild.id, channel_id)
             if group is None or group.voice_channel_id != channel_id:
                 continue
-            meeting = await self.store.current_meeting(group.id, now)
+            meeting = await self._counting_now(group, now)
             if meeting is None:
                 continue
             if arriving:

@@ -429,16 +429,12 @@ class SqliteMeetingStore:
             "m.status = 'scheduled' AND m.opened_at IS NOT NULL AND m.closed_at IS NULL", ()
         )
 
-    async def current_meeting(self, group_id: int, now: datetime) -> Meeting | None:
-        """Return the group's meeting whose attendance is being counted now, if any."""
-        found = await self._meetings(
+    async def begun_not_closed(self, group_id: int, now: datetime) -> list[Meeting]:
+        """Return the group's meetings that have begun and whose attendance is not closed, soonest first."""
+        return await self._meetings(
             "s.group_id = ? AND m.status = 'scheduled' AND m.starts_at <= ? AND m.closed_at IS NULL",
             (group_id, ts(now)),
         )
-        for meeting in found:
-            if now < meeting.ends_at or await self.live_session_since(group_id, meeting.ends_at):
-                return meeting
-        return None
 
     async def arrive(self, meeting_id: int, user_ids: Iterable[int], at: datetime) -> None:
         """Start counting members in the voice channel (those already counted stay as they are)."""

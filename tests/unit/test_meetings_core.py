@@ -14,9 +14,16 @@ import icalendar
 import pytest
 
 from bot.core.errors import Refusal
-from bot.core.meetings.attendance import Presence, attendance_since, seconds_present, whole_minutes
+from bot.core.meetings.attendance import (
+    Presence,
+    attendance_end,
+    attendance_since,
+    seconds_present,
+    still_counting,
+    whole_minutes,
+)
 from bot.core.meetings.exports import AttendanceRow, CalendarEntry, attendance_csv, calendar_ics
-from bot.core.meetings.models import Series
+from bot.core.meetings.models import Meeting, MeetingStatus, Series
 from bot.core.meetings.parsing import parse_day, parse_start
 from bot.core.meetings.recurrence import LocalTime, Recurrence, local_time_kind, plan_series
 from bot.core.meetings.reminders import ReminderAction, reminder_action
@@ -253,6 +260,35 @@ def test_attendance_since_today_in_the_zone_is_not_the_future() -> None:
         attendance_since("2026-01-04", late, PARIS)
     with pytest.raises(Refusal, match="as a day for since"):
         attendance_since("last week", late, PARIS)
+
+
+def _meeting(closed_at: datetime | None = None) -> Meeting:
+    return Meeting(1, 1, 1, START, END, MeetingStatus.SCHEDULED, None, "none", START, closed_at)
+
+
+@pytest.mark.parametrize(("now", "live", "overrun", "end"), [
+    (at(30), False, None, None),  # under way
+    (at(30), True, None, None),
+    (at(90), False, None, END),  # over at its end
+    (at(200), False, None, END),  # closed late, still at its end
+    (at(200), True, None, None),  # a session begun before the end still runs
+    (at(200), False, at(130), at(130)),  # that session ran over and has stopped
+    (at(120), False, at(130), at(120)),  # never later than now
+    (at(200), False, at(60), END),  # a session that stopped before the end changes nothing
+])
+def test_attendance_ends_at_the_end_or_when_an_overrunning_session_stops(
+        now: datetime, live: bool, overrun: datetime | None, end: datetime | None) -> None:
+    """A meeting counts until its end, or on while a session of the group that began before it runs."""
+    meeting = _meeting()
+    assert attendance_end(meeting, now, live_session=live, overrun_end=overrun) == end
+    assert still_counting(meeting, now, live_session=live) is (end is None)
+
+
+def test_a_closed_meeting_ends_where_it_was_closed() -> None:
+    """Once closed, the sessions no longer matter."""
+    closed = _meeting(closed_at=at(100))
+    assert attendance_end(closed, at(300), live_session=True, overrun_end=at(250)) == at(100)
+    assert not still_counting(closed, at(30), live_session=True)
 
 
 def test_attendance_csv_rows_totals_and_formula_cells() -> None:

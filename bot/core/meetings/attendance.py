@@ -1,4 +1,4 @@
-"""Attendance: the time each member spent in the voice channel during a meeting."""
+"""Attendance: from when and until when a meeting counts, and the time each member spent in voice."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.core.errors import Refusal
+from bot.core.meetings.models import Meeting
 from bot.core.meetings.parsing import parse_day
 from bot.core.meetings.recurrence import to_utc
 
@@ -59,3 +60,23 @@ def attendance_since(since: str | None, now: datetime, zone: ZoneInfo) -> dateti
         raise Refusal(f"since ({day:%Y-%m-%d}) is in the future; give a day that has passed, or leave it out.")
     # No meeting is older than 1970; the floor keeps a day like 0001-01-01 within what datetime can convert.
     return to_utc(datetime.combine(max(day, EVER.date()), time()), zone)
+
+
+def still_counting(meeting: Meeting, now: datetime, *, live_session: bool) -> bool:
+    """Whether a meeting's attendance runs on now; `live_session`: a session begun before its end still runs."""
+    return meeting.closed_at is None and (now < meeting.ends_at or live_session)
+
+
+def attendance_end(meeting: Meeting, now: datetime, *, live_session: bool,
+                   overrun_end: datetime | None) -> datetime | None:
+    """Return when a meeting's attendance ends (None while it runs), given the group's sessions at its end.
+
+    `live_session`: a session of the group begun before the end still runs; `overrun_end`: when
+    the last one that was running at the end stopped, if it ran past it.
+    """
+    if meeting.closed_at is not None:
+        return meeting.closed_at
+    if still_counting(meeting, now, live_session=live_session):
+        return None
+    # A session that ran over kept the group together until it stopped; the count never runs ahead of now.
+    return min(now, max(meeting.ends_at, overrun_end or meeting.ends_at))
