@@ -480,12 +480,12 @@ class MeetingRunner:
 
     async def _live_session(self, meeting: Meeting) -> bool:
         """Whether a session of the meeting's group that began before its end still runs."""
-        return await self.store.live_session_since(meeting.group_id, meeting.ends_at)
+        return await self.bot.sessions.store.live_session_since(meeting.group_id, meeting.ends_at)
 
     async def _end_of(self, meeting: Meeting, now: datetime) -> datetime | None:
         """Return when a meeting's attendance ends, or None while it still runs."""
         return attendance_end(meeting, now, live_session=await self._live_session(meeting),
-                              overrun_end=await self.store.overrun_end(meeting.group_id, meeting.ends_at))
+                              overrun_end=await self.bot.sessions.store.overrun_end(meeting.group_id, meeting.ends_at))
 
     async def _counting_now(self, group: Group, now: datetime) -> Meeting | None:
         """Return the group's meeting whose attendance is being counted now, if any."""

@@ -387,28 +387,6 @@ class SqliteMeetingStore:
         """Return the meetings past their end whose attendance is still open."""
         return await self._meetings("m.closed_at IS NULL AND m.ends_at <= ?", (ts(now),))
 
-    async def live_session_since(self, group_id: int, before: datetime) -> bool:
-        """Whether a session of the group that began before an instant is still going."""
-        rows = await self.db.fetch_all(
-            "SELECT started_at FROM sessions WHERE group_id = ? AND status != 'ended'", (group_id,)
-        )
-        # Sessions write their instants in their own format: compared as datetimes, not as text.
-        return any(datetime.fromisoformat(row["started_at"]) < before for row in rows)
-
-    async def overrun_end(self, group_id: int, end: datetime) -> datetime | None:
-        """Return when the last session of the group that was running at a meeting's end stopped, if one was."""
-        rows = await self.db.fetch_all(
-            "SELECT started_at, ended_at FROM sessions WHERE group_id = ? AND status = 'ended'"
-            " AND ended_at IS NOT NULL",
-            (group_id,),
-        )
-        overruns = [
-            stopped for row in rows
-            if datetime.fromisoformat(row["started_at"]) < end
-            and (stopped := datetime.fromisoformat(row["ended_at"])) > end
-        ]
-        return max(overruns, default=None)
-
     async def close_meeting(self, meeting_id: int, end: datetime) -> bool:
         """Close a meeting's attendance at its end (or its session's): whoever is still in voice leaves then."""
         async with self.db.transaction() as tx:

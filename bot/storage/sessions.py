@@ -207,3 +207,27 @@ class SqliteSessionStore:
             " OR EXISTS (SELECT 1 FROM relays r WHERE r.session_id = s.id))"
         )
         return [(int(r["id"]), datetime.fromisoformat(r["ended_at"]), int(r["retention_hours"])) for r in rows]
+
+    # What a meeting's attendance needs to know of the group's sessions (asked by the meeting runner).
+
+    async def live_session_since(self, group_id: int, before: datetime) -> bool:
+        """Whether a session of the group that began before an instant is still going."""
+        rows = await self.db.fetch_all(
+            "SELECT started_at FROM sessions WHERE group_id = ? AND status != 'ended'", (group_id,)
+        )
+        # Session instants are not the meetings' fixed-width UTC text: compared as datetimes, not as text.
+        return any(datetime.fromisoformat(row["started_at"]) < before for row in rows)
+
+    async def overrun_end(self, group_id: int, end: datetime) -> datetime | None:
+        """Return when the last session of the group that was running at a meeting's end stopped, if one was."""
+        rows = await self.db.fetch_all(
+            "SELECT started_at, ended_at FROM sessions WHERE group_id = ? AND status = 'ended'"
+            " AND ended_at IS NOT NULL",
+            (group_id,),
+        )
+        overruns = [
+            stopped for row in rows
+            if datetime.fromisoformat(row["started_at"]) < end
+            and (stopped := datetime.fromisoformat(row["ended_at"])) > end
+        ]
+        return max(overruns, default=None)
