@@ -355,19 +355,23 @@ class MeetingRunner:
 
     async def _create_event(self, meeting: Meeting, group: Group) -> None:
         minutes = round((meeting.ends_at - meeting.starts_at).total_seconds() / 60)
+        guild = self.bot.get_guild(group.guild_id)
+        if guild is None:
+            # Not in the cache (unavailable, or just left): like a failed request, tried again later.
+            log.warning("meeting %d: event not created (server %d not available); tried again later", meeting.id,
+                        group.guild_id)
+            await self.store.set_event(meeting.id, "none")
+            return
         try:
-            # Through the HTTP layer: `Guild.create_scheduled_event` writes the channel id as a JSON
-            # number, where Discord's API spec (which the tests hold every request to) has a string.
-            data = await self.bot.http.create_guild_scheduled_event(
-                group.guild_id,
-                reason="balint-bot: a scheduled meeting",
+            event = await guild.create_scheduled_event(
                 name=f"{group.name} · Balint group"[:100],
-                scheduled_start_time=meeting.starts_at.isoformat(),
-                scheduled_end_time=meeting.ends_at.isoformat(),
-                channel_id=str(group.voice_channel_id),
-                privacy_level=discord.PrivacyLevel.guild_only.value,
-                entity_type=discord.EntityType.voice.value,
+                start_time=meeting.starts_at,
+                end_time=meeting.ends_at,
+                channel=discord.Object(group.voice_channel_id),
+                privacy_level=discord.PrivacyLevel.guild_only,
+                entity_type=discord.EntityType.voice,
                 description=f"Balint group meeting, {minutes} minutes. Reminders and RSVP in the group's channel.",
+                reason="balint-bot: a scheduled meeting",
             )
         except discord.Forbidden:
             await self.store.set_event(meeting.id, "failed")
@@ -380,7 +384,7 @@ class MeetingRunner:
             log.warning("meeting %d: event not created (HTTP %d); tried again later", meeting.id, error.status)
             await self.store.set_event(meeting.id, "none")
         else:
-            await self.store.set_event(meeting.id, "created", int(data["id"]))
+            await self.store.set_event(meeting.id, "created", event.id)
             fresh = await self.store.meeting(meeting.id)
             if fresh is not None and fresh.cancelled:
                 await self._remove_event(fresh, group)  # cancelled while the event was being made
