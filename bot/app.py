@@ -15,7 +15,7 @@ from bot.core.groups import GroupRules
 from bot.core.phases import BUILTIN_TEMPLATES
 from bot.core.timers import Timers
 from bot.discord_io.cases import CaseDesk
-from bot.discord_io.meetings import MeetingRunner
+from bot.discord_io.meeting_runner import MeetingRunner
 from bot.discord_io.replies import NO_MENTIONS, answer_failure, answer_privately
 from bot.discord_io.session_runner import SessionRunner
 from bot.scheduling import SchedulerTimers

@@ -11,8 +11,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import BalintBot
-from bot.core.meetings import DURATION_DEFAULT
-from bot.discord_io import meetings
+from bot.core.meetings.recurrence import DURATION_DEFAULT
+from bot.discord_io import meeting_views
 from bot.discord_io.groups import group_named
 from bot.discord_io.replies import NO_MENTIONS, answer_privately
 from cogs.groups import Groups
@@ -116,5 +116,5 @@ class Meetings(commands.Cog):
 
 async def setup(bot: BalintBot) -> None:
     """Add the cog and the RSVP buttons (they answer after a restart too)."""
-    bot.add_dynamic_items(*meetings.DYNAMIC_ITEMS)
+    bot.add_dynamic_items(*meeting_views.DYNAMIC_ITEMS)
     await bot.add_cog(Meetings(bot))

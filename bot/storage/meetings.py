@@ -8,17 +8,11 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.core.meetings import (
-    Meeting,
-    MeetingStatus,
-    Presence,
-    Recurrence,
-    Reminder,
-    Series,
-    SeriesPlan,
-    Window,
-    reminder_due,
-)
+from bot.core.meetings.attendance import Presence
+from bot.core.meetings.models import Meeting, MeetingStatus, Reminder, Series
+from bot.core.meetings.recurrence import Recurrence, SeriesPlan
+from bot.core.meetings.reminders import reminder_due
+from bot.core.meetings.window import Window
 from bot.storage.db import Database, Transaction, claim_report
 from bot.storage.instants import from_text, from_text_or_none, to_text, to_text_or_none
 
@@ -385,24 +379,6 @@ class SqliteMeetingStore:
         """Return the meetings past their end whose attendance is still open."""
         return await self._meetings("m.closed_at IS NULL AND m.ends_at <= ?", (to_text(now),))
 
-    async def live_session_since(self, group_id: int, before: datetime) -> bool:
-        """Whether a session of the group that began before an instant is still going."""
-        # Every table stores instants in one fixed-width form, so SQL compares them as text.
-        row = await self.db.fetch_one(
-            "SELECT 1 FROM sessions WHERE group_id = ? AND status != 'ended' AND started_at < ? LIMIT 1",
-            (group_id, to_text(before)),
-        )
-        return row is not None
-
-    async def overrun_end(self, group_id: int, end: datetime) -> datetime | None:
-        """Return when the last session of the group that was running at a meeting's end stopped, if one was."""
-        row = await self.db.fetch_one(
-            "SELECT max(ended_at) AS stopped FROM sessions WHERE group_id = ?1 AND status = 'ended'"
-            " AND started_at < ?2 AND ended_at > ?2",
-            (group_id, to_text(end)),
-        )
-        return None if row is None else from_text_or_none(row["stopped"])
-
     async def close_meeting(self, meeting_id: int, end: datetime) -> bool:
         """Close a meeting's attendance at its end (or its session's): whoever is still in voice leaves then."""
         async with self.db.transaction() as tx:
@@ -423,16 +399,12 @@ class SqliteMeetingStore:
             "m.status = 'scheduled' AND m.opened_at IS NOT NULL AND m.closed_at IS NULL", ()
         )
 
-    async def current_meeting(self, group_id: int, now: datetime) -> Meeting | None:
-        """Return the group's meeting whose attendance is being counted now, if any."""
-        found = await self._meetings(
+    async def begun_not_closed(self, group_id: int, now: datetime) -> list[Meeting]:
+        """Return the group's meetings that have begun and whose attendance is not closed, soonest first."""
+        return await self._meetings(
             "s.group_id = ? AND m.status = 'scheduled' AND m.starts_at <= ? AND m.closed_at IS NULL",
             (group_id, to_text(now)),
         )
-        for meeting in found:
-            if now < meeting.ends_at or await self.live_session_since(group_id, meeting.ends_at):
-                return meeting
-        return None
 
     async def arrive(self, meeting_id: int, user_ids: Iterable[int], at: datetime) -> None:
         """Start counting members in the voice channel (those already counted stay as they are)."""

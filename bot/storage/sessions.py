@@ -208,3 +208,23 @@ class SqliteSessionStore:
             " OR EXISTS (SELECT 1 FROM relays r WHERE r.session_id = s.id))"
         )
         return [(int(r["id"]), from_text(r["ended_at"]), int(r["retention_hours"])) for r in rows]
+
+    # What a meeting's attendance needs to know of the group's sessions (asked by the meeting runner).
+
+    async def live_session_since(self, group_id: int, before: datetime) -> bool:
+        """Whether a session of the group that began before an instant is still going."""
+        # Every table stores instants in one fixed-width form, so SQL compares them as text.
+        row = await self.db.fetch_one(
+            "SELECT 1 FROM sessions WHERE group_id = ? AND status != 'ended' AND started_at < ? LIMIT 1",
+            (group_id, to_text(before)),
+        )
+        return row is not None
+
+    async def overrun_end(self, group_id: int, end: datetime) -> datetime | None:
+        """Return when the last session of the group that was running at a meeting's end stopped, if one was."""
+        row = await self.db.fetch_one(
+            "SELECT max(ended_at) AS stopped FROM sessions WHERE group_id = ?1 AND status = 'ended'"
+            " AND started_at < ?2 AND ended_at > ?2",
+            (group_id, to_text(end)),
+        )
+        return None if row is None else from_text_or_none(row["stopped"])

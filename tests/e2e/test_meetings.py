@@ -61,8 +61,9 @@ async def test_a_weekly_series_becomes_discord_events(meet: Harness, place: Serv
     assert {(e.channel_id, e.entity_type, e.name) for e in found} == {(place.voice.id, 2, "Alpha · Balint group")}
     posted = [r for r in meet.env.http_requests if r.method == "POST" and r.path.endswith("/scheduled-events")]
     assert len(posted) == 2
-    # SimCord keeps every event guild-only whatever is asked: the request itself is checked.
-    assert {(r.json["privacy_level"], r.json["entity_type"], r.json["channel_id"]) for r in posted} == {
+    # SimCord keeps every event guild-only whatever is asked: the request itself is checked. discord.py
+    # writes the channel's snowflake as a JSON number, which Discord takes as well as a string.
+    assert {(r.json["privacy_level"], r.json["entity_type"], str(r.json["channel_id"])) for r in posted} == {
         (2, 2, str(place.voice.id))}
 
     await until(meet, datetime(2026, 1, 6, 18, tzinfo=UTC))

@@ -78,7 +78,7 @@ async def test_a_reminder_missed_beyond_the_grace_is_skipped_and_logged(
     await until(meet, START - timedelta(hours=25))
     meet.bot.timers.shutdown()
     await until(meet, START - timedelta(hours=24) + timedelta(minutes=20))
-    with caplog.at_level(logging.WARNING, logger="bot.discord_io.meetings"):
+    with caplog.at_level(logging.WARNING, logger="bot.discord_io.meeting_runner"):
         await meet.restart()
     assert reminders(place) == []
     assert any("late: skipped, not sent" in r.getMessage() for r in caplog.records)

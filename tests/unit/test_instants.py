@@ -196,8 +196,8 @@ async def test_opening_an_old_database_rewrites_every_instant_to_the_stored_form
         # Compared as text in SQL: a session that began exactly at an instant did not begin before
         # it, which the old "...:00+00:00" text (sorting before "...:00.000000+00:00") got wrong.
         started = WHEN[("sessions", "started_at")]
-        assert not await meetings.live_session_since(1, started)
-        assert await meetings.live_session_since(1, started + timedelta(microseconds=1))
-        assert await meetings.overrun_end(1, started + timedelta(seconds=30)) == WHEN[("sessions", "ended_at")]
+        assert not await sessions.live_session_since(1, started)
+        assert await sessions.live_session_since(1, started + timedelta(microseconds=1))
+        assert await sessions.overrun_end(1, started + timedelta(seconds=30)) == WHEN[("sessions", "ended_at")]
     finally:
         await db.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice
 from zoneinfo import ZoneInfo
@@ -13,26 +14,20 @@ import icalendar
 import pytest
 
 from bot.core.errors import Refusal
-from bot.core.meetings import (
-    AttendanceRow,
-    CalendarEntry,
-    LocalTime,
+from bot.core.meetings.attendance import (
     Presence,
-    Recurrence,
-    ReminderAction,
-    Series,
-    attendance_csv,
-    calendar_ics,
-    local_time_kind,
-    parse_day,
-    parse_start,
-    plan_series,
-    plan_window,
-    reminder_action,
+    attendance_end,
+    attendance_since,
     seconds_present,
+    still_counting,
     whole_minutes,
-    window_ahead,
 )
+from bot.core.meetings.exports import AttendanceRow, CalendarEntry, attendance_csv, calendar_ics
+from bot.core.meetings.models import Meeting, MeetingStatus, Series
+from bot.core.meetings.parsing import parse_day, parse_start
+from bot.core.meetings.recurrence import LocalTime, Recurrence, local_time_kind, plan_series
+from bot.core.meetings.reminders import ReminderAction, reminder_action
+from bot.core.meetings.window import coming_meetings, plan_window, window_ahead
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)  # a Thursday; 01:00 in Paris
 
@@ -180,6 +175,30 @@ def test_the_window_is_at_least_past_the_earliest_reminder() -> None:
     assert window_ahead((), 14) == timedelta(days=14)
 
 
+def test_the_coming_meetings_are_the_soonest_of_every_live_series() -> None:
+    """Two series interleave, soonest first, at most `limit` in all; a cancelled series shows nothing."""
+    tuesdays = _series(_weekly(), uid="tue")
+    fridays = replace(_series(Recurrence("FREQ=WEEKLY;BYDAY=FR", datetime(2026, 1, 9, 19), "Europe/Paris", 60)),
+                      id=2)
+    gone = replace(_series(_weekly(), cancelled_at=NOW), id=3)
+    coming = coming_meetings([tuesdays, fridays, gone], {}, NOW, 5)
+    assert [(start.day, series.id) for start, series in coming] == [(6, 1), (9, 2), (13, 1), (16, 2), (20, 1)]
+    assert coming_meetings([tuesdays], {}, NOW, 0) == []
+
+
+def test_the_coming_meetings_skip_those_cancelled_and_over_but_keep_one_under_way() -> None:
+    """At 18:30 UTC on the 6th the Tuesday meeting runs: it is listed; the 13th was cancelled on its own."""
+    tuesdays = _series(_weekly())
+    running = datetime(2026, 1, 6, 18, 30, tzinfo=UTC)
+    cancelled = {1: [datetime(2026, 1, 13, 18, tzinfo=UTC)]}
+    coming = coming_meetings([tuesdays], cancelled, running, 3)
+    assert [start.day for start, _ in coming] == [6, 20, 27]
+    over = coming_meetings([tuesdays], cancelled, datetime(2026, 1, 6, 19, 30, tzinfo=UTC), 1)
+    assert [start.day for start, _ in over] == [20]
+    once = _series(Recurrence(None, datetime(2026, 1, 6, 19), "Europe/Paris", 90))
+    assert coming_meetings([once], {}, datetime(2026, 1, 7, tzinfo=UTC), 10) == []
+
+
 START = datetime(2026, 1, 3, 18, tzinfo=UTC)
 END = START + timedelta(minutes=90)
 GRACE = timedelta(minutes=10)
@@ -221,6 +240,55 @@ def test_time_present_adds_up_stays_and_counts_overlaps_once() -> None:
     assert whole_minutes(seconds_present([Presence(at(10), at(10.5))], START, END)) == 1
     assert whole_minutes(29) == 0 and whole_minutes(30) == 1
     assert seconds_present([Presence(at(100), at(120))], START, END) == 0
+
+
+def test_attendance_since_is_the_local_midnight_of_that_day() -> None:
+    """since 2026-01-05 in Paris begins at 23:00 UTC the day before; no since takes every meeting."""
+    later = datetime(2026, 2, 1, tzinfo=UTC)
+    assert attendance_since("2026-01-05", later, PARIS) == datetime(2026, 1, 4, 23, tzinfo=UTC)
+    assert attendance_since(" 2026-07-01 ", datetime(2026, 7, 2, tzinfo=UTC), PARIS) == datetime(
+        2026, 6, 30, 22, tzinfo=UTC)  # summer time: midnight is 22:00 UTC
+    assert attendance_since(None, later, PARIS) == datetime(1970, 1, 1, tzinfo=UTC)
+    assert attendance_since("0001-01-01", later, PARIS) == datetime(1969, 12, 31, 23, tzinfo=UTC)
+
+
+def test_attendance_since_today_in_the_zone_is_not_the_future() -> None:
+    """23:30 UTC on 2 January is already 3 January in Paris: that day is allowed, the next is refused."""
+    late = datetime(2026, 1, 2, 23, 30, tzinfo=UTC)
+    assert attendance_since("2026-01-03", late, PARIS) == datetime(2026, 1, 2, 23, tzinfo=UTC)
+    with pytest.raises(Refusal, match=r"since \(2026-01-04\) is in the future"):
+        attendance_since("2026-01-04", late, PARIS)
+    with pytest.raises(Refusal, match="as a day for since"):
+        attendance_since("last week", late, PARIS)
+
+
+def _meeting(closed_at: datetime | None = None) -> Meeting:
+    return Meeting(1, 1, 1, START, END, MeetingStatus.SCHEDULED, None, "none", START, closed_at)
+
+
+@pytest.mark.parametrize(("now", "live", "overrun", "end"), [
+    (at(30), False, None, None),  # under way
+    (at(30), True, None, None),
+    (at(90), False, None, END),  # over at its end
+    (at(200), False, None, END),  # closed late, still at its end
+    (at(200), True, None, None),  # a session begun before the end still runs
+    (at(200), False, at(130), at(130)),  # that session ran over and has stopped
+    (at(120), False, at(130), at(120)),  # never later than now
+    (at(200), False, at(60), END),  # a session that stopped before the end changes nothing
+])
+def test_attendance_ends_at_the_end_or_when_an_overrunning_session_stops(
+        now: datetime, live: bool, overrun: datetime | None, end: datetime | None) -> None:
+    """A meeting counts until its end, or on while a session of the group that began before it runs."""
+    meeting = _meeting()
+    assert attendance_end(meeting, now, live_session=live, overrun_end=overrun) == end
+    assert still_counting(meeting, now, live_session=live) is (end is None)
+
+
+def test_a_closed_meeting_ends_where_it_was_closed() -> None:
+    """Once closed, the sessions no longer matter."""
+    closed = _meeting(closed_at=at(100))
+    assert attendance_end(closed, at(300), live_session=True, overrun_end=at(250)) == at(100)
+    assert not still_counting(closed, at(30), live_session=True)
 
 
 def test_attendance_csv_rows_totals_and_formula_cells() -> None:

@@ -10,18 +10,10 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from bot.core.errors import Refusal
-from bot.core.meetings import (
-    WEEKDAY_NAMES,
-    LocalTime,
-    Presence,
-    local_time_kind,
-    nth_weekday,
-    parse_start,
-    plan_series,
-    plan_window,
-    seconds_present,
-    to_utc,
-)
+from bot.core.meetings.attendance import Presence, seconds_present
+from bot.core.meetings.parsing import WEEKDAY_NAMES, parse_start
+from bot.core.meetings.recurrence import LocalTime, local_time_kind, nth_weekday, plan_series, to_utc
+from bot.core.meetings.window import plan_window
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 ZONES = ("Europe/Paris", "America/Toronto", "Australia/Sydney")

@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.core.groups import GroupSettings, NewGroup
-from bot.core.meetings import plan_series, plan_window
+from bot.core.meetings.recurrence import plan_series
+from bot.core.meetings.window import plan_window
 from bot.storage import Database, SqliteGroupStore
 from bot.storage.meetings import SqliteMeetingStore
 

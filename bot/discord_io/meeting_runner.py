@@ -14,35 +14,39 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import discord
 
 from bot.core.errors import Refusal
 from bot.core.groups import Group, require_leader, require_member
-from bot.core.meetings import (
-    AttendanceRow,
-    CalendarEntry,
-    Meeting,
-    Reminder,
-    ReminderAction,
-    Series,
-    attendance_csv,
-    calendar_ics,
-    parse_day,
-    plan_series,
-    plan_window,
-    reminder_action,
+from bot.core.meetings.attendance import (
+    attendance_end,
+    attendance_since,
     seconds_present,
-    to_utc,
+    still_counting,
     whole_minutes,
-    window_ahead,
 )
-from bot.discord_io.components import CustomId, PersistentButton
+from bot.core.meetings.exports import AttendanceRow, CalendarEntry, attendance_csv, calendar_ics
+from bot.core.meetings.models import Meeting, Reminder, Series
+from bot.core.meetings.recurrence import plan_series
+from bot.core.meetings.reminders import ReminderAction, reminder_action
+from bot.core.meetings.window import coming_meetings, plan_window, window_ahead
 from bot.discord_io.leaders import post_in_group, tell_leaders
+from bot.discord_io.meeting_views import (
+    NOTED,
+    cancelled_text,
+    coming_text,
+    name_of,
+    reminder_text,
+    rsvp_view,
+    scheduled_text,
+    stamp,
+    start_text,
+)
 from bot.discord_io.members import find_member
 from bot.discord_io.replies import NO_MENTIONS, answer_privately
 from bot.storage.meetings import SqliteMeetingStore
@@ -57,85 +61,6 @@ WINDOW_DAYS = 14
 LIST_LIMIT = 10
 TIMER_KEY = "meetings"
 OVERRUN_CHECK = timedelta(minutes=1)
-
-CHOICES = ("going", "cant", "case")
-LABELS = {"going": "Going", "cant": "Can't come", "case": "I have a case"}
-COUNT_WORDS = {"going": "Going", "cant": "Can't come", "case": "With a case"}
-NOTED = {
-    "going": "Noted: you are going. See you there.",
-    "cant": "Noted: you can't come. Thank you for telling the group.",
-}
-
-
-def _ts(instant: datetime, style: str) -> str:
-    return discord.utils.format_dt(instant, cast(Any, style))
-
-
-def _name(group: Group) -> str:
-    return discord.utils.escape_markdown(group.name)
-
-
-def _span(minutes: int) -> str:
-    if minutes % 1440 == 0 and minutes >= 2880:
-        return f"{minutes // 1440} days"
-    if minutes % 60 == 0 and minutes >= 60:
-        hours = minutes // 60
-        return "1 hour" if hours == 1 else f"{hours} hours"
-    return "1 minute" if minutes == 1 else f"{minutes} minutes"
-
-
-def counts_line(counts: dict[str, int]) -> str:
-    """Show the RSVP counts, e.g. "Going: 2 · Can't come: 1 · With a case: 1"."""
-    return " · ".join(f"{COUNT_WORDS[choice]}: {counts.get(choice, 0)}" for choice in CHOICES)
-
-
-def reminder_text(group: Group, meeting: Meeting, counts: dict[str, int]) -> str:
-    """Render a reminder with its RSVP counts."""
-    minutes = round((meeting.ends_at - meeting.starts_at).total_seconds() / 60)
-    return (
-        f"📅 **{_name(group)}** meets {_ts(meeting.starts_at, 'F')} ({_ts(meeting.starts_at, 'R')}) in"
-        f" <#{group.voice_channel_id}>, for {minutes} minutes. Will you come?\n{counts_line(counts)}"
-    )
-
-
-def cancelled_text(group: Group, meeting: Meeting) -> str:
-    """Render a reminder whose meeting was cancelled."""
-    return f"~~**{_name(group)}** meets {_ts(meeting.starts_at, 'F')}~~ This meeting is cancelled."
-
-
-def start_text(group: Group, meeting: Meeting) -> str:
-    """Render the notice that a meeting starts, with the link to the voice channel."""
-    return (
-        f"🟢 **{_name(group)}** starts now, until {_ts(meeting.ends_at, 't')}: join <#{group.voice_channel_id}>."
-    )
-
-
-class RsvpButton(PersistentButton, custom=CustomId("balint:rsvp:{meeting}:{choice}", meeting=int,
-                                                   choice="|".join(CHOICES))):
-    """An answer on a reminder; the meeting and the answer live in the custom id."""
-
-    def __init__(self, *, meeting: int, choice: str) -> None:
-        styles = {"going": discord.ButtonStyle.success, "cant": discord.ButtonStyle.secondary,
-                  "case": discord.ButtonStyle.primary}
-        super().__init__(label=LABELS[choice], style=styles[choice], meeting=meeting, choice=choice)
-        self.meeting_id = meeting
-        self.choice = choice
-
-    async def press(self, interaction: discord.Interaction[Any]) -> None:
-        """Record the member's answer and update the counts."""
-        bot = cast("BalintBot", interaction.client)
-        await bot.meetings.rsvp(interaction, self.meeting_id, self.choice)
-
-
-def rsvp_view(meeting_id: int) -> discord.ui.View:
-    """Hold the three RSVP buttons of a meeting."""
-    view = discord.ui.View(timeout=None)
-    for choice in CHOICES:
-        view.add_item(RsvpButton(meeting=meeting_id, choice=choice))
-    return view
-
-
-DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (RsvpButton,)
 
 
 class MeetingRunner:
@@ -183,29 +108,12 @@ class MeetingRunner:
         async with self._lock:
             await self._events(now)
         meetings = await self.store.meetings_of_series(series.id)
-        lines = [self._scheduled_text(group, series, plan.count, plan.until, plan.first_start)]
+        lines = [scheduled_text(group, series, count=plan.count, until=plan.until, first=plan.first_start,
+                                offsets=self.offsets)]
         if any(m.event_state == "failed" for m in meetings):
             lines.append("I could not add them to the server's events: I need the Manage Events permission.")
         await interaction.followup.send(" ".join(lines), ephemeral=True, allowed_mentions=NO_MENTIONS)
         await self._arm(now)
-
-    def _scheduled_text(self, group: Group, series: Series, count: int | None, until: datetime | None,
-                        first: datetime) -> str:
-        rec = series.recurrence
-        if rec.rule is None:
-            size = ""
-        elif count is not None:
-            size = f", {count} meeting{'s' if count != 1 else ''}"
-        elif until is not None:
-            size = f", until {until.astimezone(rec.zone):%Y-%m-%d}"
-        else:
-            size = ", with no end date"
-        reminders = " and ".join(_span(m) for m in self.offsets)
-        told = f" Reminders come in <#{group.text_channel_id}> {reminders} before." if reminders else ""
-        return (
-            f"Scheduled **{_name(group)}** {rec.describe()}, {rec.duration_minutes} minutes{size}: the first is"
-            f" {_ts(first, 'F')}. Each coming meeting is an event of the server.{told}"
-        )
 
     async def _meeting_for(self, interaction: discord.Interaction[Any], text: str) -> tuple[Meeting, Group]:
         """Find the meeting a leader picked in this server, or refuse."""
@@ -232,10 +140,10 @@ class MeetingRunner:
                       if not m.cancelled and m.starts_at > now]
             cancelled = await self.store.cancel_meetings(coming, now, series_id=series.id)
             answer = (
-                f"Cancelled the meetings of **{_name(group)}** {series.recurrence.describe()} from now on"
+                f"Cancelled the meetings of **{name_of(group)}** {series.recurrence.describe()} from now on"
                 f" ({len(cancelled)} laid out, with their events); the group is told in <#{group.text_channel_id}>."
             )
-            notice = f"The meetings of **{_name(group)}** {series.recurrence.describe()} are cancelled from now on."
+            notice = f"The meetings of **{name_of(group)}** {series.recurrence.describe()} are cancelled from now on."
         else:
             if meeting.cancelled:
                 raise Refusal("That meeting is already cancelled; there is nothing to do.")
@@ -246,10 +154,10 @@ class MeetingRunner:
             if not cancelled:
                 raise Refusal("That meeting is already cancelled; there is nothing to do.")
             answer = (
-                f"Cancelled the meeting of {_ts(meeting.starts_at, 'F')} and its event; the group is told in"
+                f"Cancelled the meeting of {stamp(meeting.starts_at, 'F')} and its event; the group is told in"
                 f" <#{group.text_channel_id}>."
             )
-            notice = f"The meeting of **{_name(group)}** on {_ts(meeting.starts_at, 'F')} is cancelled."
+            notice = f"The meeting of **{name_of(group)}** on {stamp(meeting.starts_at, 'F')} is cancelled."
         await answer_privately(interaction, answer)
         for meeting_id in cancelled:
             gone = await self.store.meeting(meeting_id)
@@ -281,40 +189,21 @@ class MeetingRunner:
                 break
         return choices
 
+    async def _cancelled_starts(self, series: Series) -> tuple[datetime, ...]:
+        """Return the starts of the series' meetings that were cancelled."""
+        return tuple(m.starts_at for m in await self.store.meetings_of_series(series.id) if m.cancelled)
+
     async def list_text(self, group: Group) -> str:
         """Say when the group meets next, as timestamps each reader sees in their own time."""
         now = self.bot.clock.now()
-        found: list[tuple[datetime, Series]] = []
-        for series in await self.store.series_of_group(group.id):
-            if series.cancelled_at is not None:
-                continue
-            skipped = {m.starts_at for m in await self.store.meetings_of_series(series.id) if m.cancelled}
-            taken = 0
-            for start in series.recurrence.starts():
-                if start + series.recurrence.duration <= now or start in skipped:
-                    continue
-                found.append((start, series))
-                taken += 1
-                if taken == LIST_LIMIT:
-                    break
-        if not found:
-            return f"**{_name(group)}** has no coming meetings; a leader schedules them with /meeting schedule."
-        found.sort(key=lambda item: item[0])
-        lines = [f"Coming meetings of **{_name(group)}**:"]
-        for start, series in found[:LIST_LIMIT]:
-            now_on = " (now)" if start <= now else ""
-            lines.append(
-                f"• {_ts(start, 'F')}{now_on} · {series.recurrence.duration_minutes} min ·"
-                f" {series.recurrence.describe()}"
-            )
-        return "\n".join(lines)
+        series = await self.store.series_of_group(group.id)
+        cancelled = {one.id: await self._cancelled_starts(one) for one in series}
+        return coming_text(group, coming_meetings(series, cancelled, now, LIST_LIMIT), now)
 
     async def calendar(self, group: Group) -> bytes:
         """Return the group's meetings as an .ics file, or refuse when there are none."""
-        entries = []
-        for series in await self.store.series_of_group(group.id):
-            cancelled = tuple(m.starts_at for m in await self.store.meetings_of_series(series.id) if m.cancelled)
-            entries.append(CalendarEntry(series, cancelled))
+        entries = [CalendarEntry(series, await self._cancelled_starts(series))
+                   for series in await self.store.series_of_group(group.id)]
         data = calendar_ics(group.name, entries, self.bot.clock.now())
         if data is None:
             raise Refusal(f"{group.name} has no meetings scheduled; a leader schedules them with /meeting schedule.")
@@ -325,12 +214,7 @@ class MeetingRunner:
         require_leader(group, interaction.user.id, "see its attendance")
         zone = ZoneInfo(group.settings.timezone)
         now = self.bot.clock.now()
-        start = datetime(1970, 1, 1, tzinfo=UTC)
-        if since is not None:
-            day = parse_day(since, "since")
-            if day > now.astimezone(zone).date():
-                raise Refusal(f"since ({day:%Y-%m-%d}) is in the future; give a day that has passed, or leave it out.")
-            start = to_utc(datetime.combine(max(day, start.date()), time()), zone)
+        start = attendance_since(since, now, zone)
         data = await self.store.attendance(group.id, start, now)
         if not data.meetings:
             when = f" since {since.strip()}" if since else ""
@@ -471,32 +355,36 @@ class MeetingRunner:
 
     async def _create_event(self, meeting: Meeting, group: Group) -> None:
         minutes = round((meeting.ends_at - meeting.starts_at).total_seconds() / 60)
+        guild = self.bot.get_guild(group.guild_id)
+        if guild is None:
+            # Not in the cache (unavailable, or just left): like a failed request, tried again later.
+            log.warning("meeting %d: event not created (server %d not available); tried again later", meeting.id,
+                        group.guild_id)
+            await self.store.set_event(meeting.id, "none")
+            return
         try:
-            # Through the HTTP layer: `Guild.create_scheduled_event` writes the channel id as a JSON
-            # number, where Discord's API spec (which the tests hold every request to) has a string.
-            data = await self.bot.http.create_guild_scheduled_event(
-                group.guild_id,
-                reason="balint-bot: a scheduled meeting",
+            event = await guild.create_scheduled_event(
                 name=f"{group.name} · Balint group"[:100],
-                scheduled_start_time=meeting.starts_at.isoformat(),
-                scheduled_end_time=meeting.ends_at.isoformat(),
-                channel_id=str(group.voice_channel_id),
-                privacy_level=discord.PrivacyLevel.guild_only.value,
-                entity_type=discord.EntityType.voice.value,
+                start_time=meeting.starts_at,
+                end_time=meeting.ends_at,
+                channel=discord.Object(group.voice_channel_id),
+                privacy_level=discord.PrivacyLevel.guild_only,
+                entity_type=discord.EntityType.voice,
                 description=f"Balint group meeting, {minutes} minutes. Reminders and RSVP in the group's channel.",
+                reason="balint-bot: a scheduled meeting",
             )
         except discord.Forbidden:
             await self.store.set_event(meeting.id, "failed")
             await self.report(
                 meeting.series_id, group, "manage_events",
-                f"I cannot add the meetings of {_name(group)} to the server's events: I need the Manage Events"
+                f"I cannot add the meetings of {name_of(group)} to the server's events: I need the Manage Events"
                 " permission. The meetings and their reminders go on.",
             )
         except discord.HTTPException as error:
             log.warning("meeting %d: event not created (HTTP %d); tried again later", meeting.id, error.status)
             await self.store.set_event(meeting.id, "none")
         else:
-            await self.store.set_event(meeting.id, "created", int(data["id"]))
+            await self.store.set_event(meeting.id, "created", event.id)
             fresh = await self.store.meeting(meeting.id)
             if fresh is not None and fresh.cancelled:
                 await self._remove_event(fresh, group)  # cancelled while the event was being made
@@ -524,7 +412,7 @@ class MeetingRunner:
         except discord.Forbidden:
             await self.report(
                 meeting.series_id, group, "manage_events",
-                f"I cannot remove cancelled meetings of {_name(group)} from the server's events: I need the Manage"
+                f"I cannot remove cancelled meetings of {name_of(group)} from the server's events: I need the Manage"
                 " Events permission. Please delete them by hand.",
             )
             await self.store.set_event(meeting.id, "failed")
@@ -594,15 +482,21 @@ class MeetingRunner:
                 await self.store.arrive(meeting.id, self._in_voice(group), now)
             await self.store.refresh_next_start(meeting.series_id, now)
 
+    async def _live_session(self, meeting: Meeting) -> bool:
+        """Whether a session of the meeting's group that began before its end still runs."""
+        return await self.bot.sessions.store.live_session_since(meeting.group_id, meeting.ends_at)
+
     async def _end_of(self, meeting: Meeting, now: datetime) -> datetime | None:
         """Return when a meeting's attendance ends, or None while it still runs."""
-        if meeting.closed_at is not None:
-            return meeting.closed_at
-        # A session of the group still running at the end keeps the meeting going until it ends.
-        if now < meeting.ends_at or await self.store.live_session_since(meeting.group_id, meeting.ends_at):
-            return None
-        overrun = await self.store.overrun_end(meeting.group_id, meeting.ends_at)
-        return min(now, max(meeting.ends_at, overrun or meeting.ends_at))
+        return attendance_end(meeting, now, live_session=await self._live_session(meeting),
+                              overrun_end=await self.bot.sessions.store.overrun_end(meeting.group_id, meeting.ends_at))
+
+    async def _counting_now(self, group: Group, now: datetime) -> Meeting | None:
+        """Return the group's meeting whose attendance is being counted now, if any."""
+        for meeting in await self.store.begun_not_closed(group.id, now):
+            if still_counting(meeting, now, live_session=await self._live_session(meeting)):
+                return meeting
+        return None
 
     async def _close(self, now: datetime) -> None:
         for meeting in await self.store.to_close(now):
@@ -621,7 +515,7 @@ class MeetingRunner:
             group = await self.bot.group_store.group_using_channel(member.guild.id, channel_id)
             if group is None or group.voice_channel_id != channel_id:
                 continue
-            meeting = await self.store.current_meeting(group.id, now)
+            meeting = await self._counting_now(group, now)
             if meeting is None:
                 continue
             if arriving:

@@ -1,0 +1,1 @@
+"""Meetings without Discord or the database: parsing, recurrence, the window, reminders, attendance, exports."""

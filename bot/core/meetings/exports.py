@@ -1,0 +1,104 @@
+"""The files given to members: the attendance CSV and the calendar (.ics) of a group's meetings."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event, vRecur
+
+from bot.core.meetings.models import Series
+from bot.core.meetings.recurrence import UNTIL_AHEAD_YEARS
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    """One member at one meeting."""
+
+    start: datetime
+    member: str
+    minutes: int
+    rsvp: str
+
+
+RSVP_WORDS = {"going": "going", "cant": "can't come", "case": "has a case"}
+
+
+def _cell(text: str) -> str:
+    # A spreadsheet runs a cell that starts like a formula: names are people's to choose.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def attendance_csv(rows: Sequence[AttendanceRow], zone: ZoneInfo) -> str:
+    """Write the attendance as CSV: one row per member and meeting, then a total per member."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["date", "time", "member", "minutes", "rsvp"])
+    totals: dict[str, int] = {}
+    for row in sorted(rows, key=lambda r: (r.start, r.member.casefold())):
+        local = row.start.astimezone(zone)
+        writer.writerow([f"{local:%Y-%m-%d}", f"{local:%H:%M}", _cell(row.member), row.minutes,
+                         RSVP_WORDS.get(row.rsvp, "")])
+        totals[row.member] = totals.get(row.member, 0) + row.minutes
+    for member in sorted(totals, key=str.casefold):
+        writer.writerow(["total", "", _cell(member), totals[member], ""])
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """A series for the .ics file, with the starts (UTC) of its meetings that were cancelled one by one."""
+
+    series: Series
+    cancelled: tuple[datetime, ...] = ()
+
+
+def calendar_ics(group_name: str, entries: Sequence[CalendarEntry], now: datetime) -> bytes | None:
+    """Write the series as an iCalendar file (RRULE, VTIMEZONE, a stable UID each); None if nothing is left."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//balint-bot//meetings//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", f"{group_name} (Balint group)")
+    first_day: date | None = None
+    last_day: date | None = None
+    for entry in entries:
+        series = entry.series
+        rec = series.recurrence
+        zone = rec.zone
+        rule = vRecur.from_ical(rec.rule) if rec.rule else None
+        if series.cancelled_at is not None:
+            # Cancelling a series keeps the meetings that had begun: the rule ends there.
+            kept = rec.last_until(series.cancelled_at)
+            if kept is None:
+                continue
+            if rule is not None:
+                rule.pop("COUNT", None)
+                rule["UNTIL"] = [kept.astimezone(UTC)]
+        event = Event()
+        event.add("uid", series.uid)
+        event.add("dtstamp", now.astimezone(UTC))
+        event.add("summary", f"{group_name}: Balint group")
+        event.add("description", "Balint group meeting on Discord, in the group's voice channel.")
+        start = rec.local_start.replace(tzinfo=zone)
+        event.add("dtstart", start)
+        event.add("duration", rec.duration)
+        if rule is not None:
+            event.add("rrule", rule)
+        skipped = sorted(entry.cancelled)
+        if skipped and rule is not None:
+            event.add("exdate", [instant.astimezone(zone) for instant in skipped])
+        calendar.add_component(event)
+        last = rec.last_until(now + timedelta(days=366 * UNTIL_AHEAD_YEARS)) or start
+        first_day = min(first_day or start.date(), start.date())
+        last_day = max(last_day or last.date(), last.date())
+    if first_day is None or last_day is None:
+        return None
+    calendar.add_missing_timezones(first_date=first_day - timedelta(days=366),
+                                   last_date=last_day + timedelta(days=366))
+    data: bytes = calendar.to_ical()
+    return data
