@@ -1,4 +1,9 @@
-"""`python -m bot`: read the settings, then connect to Discord, or start the offline sandbox."""
+"""`python -m bot`: read the settings, then connect to Discord, or start the offline sandbox.
+
+`python -m bot --discord` (what a host runs) only ever connects: without a token it stops with
+one line instead of starting a sandbox on a server. Every start-up failure a person can fix is
+one line on stderr and exit code 2.
+"""
 
 from __future__ import annotations
 
@@ -42,33 +47,53 @@ async def run_discord(settings: Settings) -> None:
         await bot.start(settings.token)
 
 
+USAGE = "usage: python -m bot [--discord | --demo]"
+NO_TOKEN = (
+    "error: no Discord token: set DISCORD_TOKEN (or discord.token in config.toml); "
+    "without one, `python -m bot` alone starts the offline sandbox"
+)
+TOKEN_REFUSED = (
+    "error: Discord refused the token (401 Unauthorized): check DISCORD_TOKEN, or make a new one in the "
+    "Developer Portal → your application → Bot → Reset Token"
+)
+INTENT_MISSING = (
+    "error: Discord refused the connection (close code 4014): turn on the Server Members Intent in the "
+    "Developer Portal → your application → Bot → Privileged Gateway Intents"
+)
+
+
+def fail(line: str) -> int:
+    """Print one line a person can act on, and return the exit code for it."""
+    print(line, file=sys.stderr)
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the bot; return the process exit code."""
     args = sys.argv[1:] if argv is None else argv
+    if any(arg not in ("--discord", "--demo") for arg in args) or len(set(args)) > 1:
+        return fail(USAGE)
     try:
         settings = load_settings()
     except ConfigError as error:
-        print(error, file=sys.stderr)
-        return 2
+        return fail(str(error))
+    # A host runs --discord; a configured Discord-compatible server also means "connect".
+    connect = "--discord" in args or bool(settings.api_base or settings.gateway_url)
+    if settings.offline and connect:
+        return fail(NO_TOKEN)
     discord.utils.setup_logging(level=getattr(logging, settings.log_level))
     try:
         if settings.offline:
             from bot.sandbox.run import run_sandbox
 
-            demo = "--demo" in args
-            return asyncio.run(run_sandbox(settings, demo=demo))
+            return asyncio.run(run_sandbox(settings, demo="--demo" in args))
         asyncio.run(run_discord(settings))
     except KeyboardInterrupt:
         log.info("stopped")
     except discord.LoginFailure:
-        print("error: Discord refused the token; check DISCORD_TOKEN", file=sys.stderr)
-        return 1
+        return fail(TOKEN_REFUSED)
     except discord.PrivilegedIntentsRequired:
-        print(
-            "error: enable the Server Members intent for this bot in the Discord developer portal",
-            file=sys.stderr,
-        )
-        return 1
+        return fail(INTENT_MISSING)
     return 0
 
 

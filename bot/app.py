@@ -16,6 +16,7 @@ from bot.core.phases import BUILTIN_TEMPLATES
 from bot.core.timers import Timers
 from bot.discord_io.cases import CaseDesk
 from bot.discord_io.meeting_runner import MeetingRunner
+from bot.discord_io.permissions import invite_url
 from bot.discord_io.replies import NO_MENTIONS, answer_failure, answer_privately
 from bot.discord_io.session_runner import SessionRunner
 from bot.scheduling import SchedulerTimers
@@ -110,6 +111,9 @@ class BalintBot(commands.Bot):
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands()
+        if self.application_id is not None:
+            # The link to add the bot to a server with exactly what it needs, and its commands.
+            log.info("invite link: %s", invite_url(self.application_id))
         self.timers.start(self._sweep)
 
     async def _sweep(self) -> None:

@@ -24,32 +24,10 @@ from bot.discord_io.groups import (
     group_named,
     join_view,
 )
+from bot.discord_io.permissions import missing_in
 from bot.discord_io.replies import answer_privately
 
 log = logging.getLogger(__name__)
-
-# What the bot needs where, named as Discord's client names them.
-TEXT_NEEDS = ("view_channel", "send_messages", "embed_links")
-VOICE_NEEDS = ("view_channel", "connect", "mute_members")
-SERVER_NEEDS = ("manage_events",)
-
-
-def _permission_name(flag: str) -> str:
-    return flag.replace("_", " ").title()
-
-
-def missing_permissions(guild: discord.Guild, text: discord.TextChannel,
-                        voice: discord.VoiceChannel) -> list[str]:
-    """Say which of the bot's needed permissions are missing, and where."""
-    me = guild.me
-    missing: list[str] = []
-    for channel, needs in ((text, TEXT_NEEDS), (voice, VOICE_NEEDS)):
-        have = channel.permissions_for(me)
-        missing += [f"{_permission_name(n)} in {channel.mention}" for n in needs if not getattr(have, n)]
-    server = me.guild_permissions
-    missing += [f"{_permission_name(n)} (server)" for n in SERVER_NEEDS if not getattr(server, n)]
-    return missing
-
 
 class Groups(commands.Cog):
     """The /group commands."""
@@ -104,14 +82,15 @@ class Groups(commands.Cog):
             actor_of(interaction), interaction.guild.id, name, text_channel.id, voice_channel.id,
             leader_id=leader.id if leader else None, timezone=timezone, template=template,
         )
-        missing = missing_permissions(interaction.guild, text_channel, voice_channel)
+        missing = missing_in(interaction.guild, text_channel, voice_channel)
         lines = [
             f"Created **{discord.utils.escape_markdown(group.name)}**: sessions in {text_channel.mention},"
             f" meetings in {voice_channel.mention}, led by <@{group.leader_ids[0]}>."
             f" Members join with `/group join`.",
         ]
         if missing:
-            lines.append("The bot still needs: " + ", ".join(missing) + ". Grant them so the group works.")
+            lines.append("The bot still needs: " + ", ".join(m.short() for m in missing)
+                         + ". Grant them so the group works; /balint check says where.")
         await interaction.response.send_message("\n".join(lines), ephemeral=True)
         await self._announce(group, text_channel)
 

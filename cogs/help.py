@@ -9,8 +9,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import BalintBot
+from bot.core.errors import Refusal
 from bot.core.help import help_page
+from bot.core.permissions import Place
 from bot.discord_io.groups import BRAND
+from bot.discord_io.permissions import missing_for, missing_in
 from bot.discord_io.replies import answer_privately
 
 
@@ -34,6 +37,29 @@ class Help(commands.Cog):
         for heading, body in page.sections:
             for number, chunk in enumerate(_chunks(body)):
                 embed.add_field(name=heading if number == 0 else f"{heading} ({number + 1})", value=chunk, inline=False)
+        await answer_privately(interaction, embed=embed)
+
+
+    @balint.command(name="check", description="Check the bot's permissions for every group (server admins)")
+    async def check(self, interaction: discord.Interaction[BalintBot]) -> None:
+        """Name, per group, each permission the bot lacks and where to grant it, privately."""
+        guild = interaction.guild
+        if guild is None:
+            raise Refusal("/balint check looks at a server's channels; run it in the server.")
+        if not interaction.permissions.manage_guild:
+            raise Refusal("Only a server admin (Manage Server) can run /balint check; ask one of them.")
+        groups = await self.bot.group_store.groups_in_guild(guild.id)
+        embed = discord.Embed(title="balint-bot's permissions", colour=BRAND)
+        if not groups:
+            missing = missing_in(guild, None, None)
+            server = [m for m in missing if m.place is Place.SERVER]
+            embed.description = "This server has no group yet; create one with /group create."
+            if server:
+                embed.add_field(name="Server", value="\n".join(f"• {m.line()}" for m in server)[:1024], inline=False)
+        for group in groups[:25]:
+            missing = missing_for(guild, group)
+            value = "\n".join(f"• {m.line()}" for m in missing) if missing else "✅ Nothing missing."
+            embed.add_field(name=group.name, value=value[:1024], inline=False)
         await answer_privately(interaction, embed=embed)
 
 

@@ -52,6 +52,8 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("meeting calendar", "the meetings as a calendar file (.ics)", "les réunions en fichier d'agenda (.ics)"),
     ("attendance", "attendance records (leaders)", "registre de présence (leaders)"),
     ("privacy info", "what is stored, and for how long", "ce qui est conservé, et combien de temps"),
+    ("balint check", "the bot's permissions for each group (server admins)",
+     "les permissions du bot pour chaque groupe (administrateurs)"),
     ("balint help", "this help", "cette aide"),
 )
 

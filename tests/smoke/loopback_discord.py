@@ -38,6 +38,7 @@ MANAGE_GUILD = 1 << 5
 VIEW_CHANNEL = 1 << 10
 SEND_MESSAGES = 1 << 11
 EMBED_LINKS = 1 << 14
+ATTACH_FILES = 1 << 15
 READ_MESSAGE_HISTORY = 1 << 16
 CONNECT = 1 << 20
 SPEAK = 1 << 21
@@ -49,7 +50,8 @@ EVERYONE_PERMISSIONS = (
     VIEW_CHANNEL | SEND_MESSAGES | READ_MESSAGE_HISTORY | CONNECT | SPEAK | USE_APPLICATION_COMMANDS
 )
 ADMIN_ROLE_PERMISSIONS = MANAGE_GUILD | MANAGE_EVENTS
-BOT_ROLE_PERMISSIONS = EMBED_LINKS | MUTE_MEMBERS | MANAGE_EVENTS
+# What the bot's invite link asks for, beyond what everyone has.
+BOT_ROLE_PERMISSIONS = EMBED_LINKS | ATTACH_FILES | MUTE_MEMBERS | MANAGE_EVENTS
 
 EPHEMERAL = 1 << 6
 
@@ -144,6 +146,8 @@ class LoopbackDiscord:
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._interactions: dict[str, dict[str, Any]] = {}
+        # A close code to answer IDENTIFY with, as Discord does (4014: a privileged intent not enabled).
+        self.identify_close_code: int | None = None
 
         self.bot_user = _user(BOT_ID, "balint-smoke", bot=True)
         self.owner_user = _user(OWNER_ID, "owner")
@@ -370,6 +374,9 @@ class LoopbackDiscord:
         elif op == IDENTIFY:
             if not isinstance(data, dict) or data.get("token") != self.token:
                 await connection.socket.close(code=4004, message=b"Authentication failed.")
+                return
+            if self.identify_close_code is not None:
+                await connection.socket.close(code=self.identify_close_code, message=b"Disallowed intent(s).")
                 return
             connection.identified = True
             await self._send_event(connection, "READY", self.ready())
