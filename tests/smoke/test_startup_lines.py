@@ -60,35 +60,31 @@ async def test_an_unknown_argument_gives_the_usage(tmp_path: Path) -> None:
     assert (code, err.strip()) == (2, USAGE)
 
 
-async def test_a_rejected_token_is_one_line(tmp_path: Path) -> None:
-    """Discord answers 401 to the login: the token is named, with where to make a new one."""
-    server = LoopbackDiscord(token="the-right-token")
+async def _run_against(server: LoopbackDiscord, tmp_path: Path, token: str) -> tuple[int, str]:
+    """Run `python -m bot --discord` with `token` against the loopback server; return its exit code and stderr."""
     await server.start()
     try:
-        env = _env(tmp_path, DISCORD_TOKEN="a-wrong-token", DISCORD_API_BASE=server.api_base,
+        env = _env(tmp_path, DISCORD_TOKEN=token, DISCORD_API_BASE=server.api_base,
                    DISCORD_GATEWAY_URL=server.gateway_url)
         code, _, err = await _run(env, "--discord")
     finally:
         await server.stop()
-    assert code == 2, err
+    assert code == 2 and "Traceback" not in err, err
+    return code, err
+
+
+async def test_a_rejected_token_is_one_line(tmp_path: Path) -> None:
+    """Discord answers 401 to the login: the token is named, with where to make a new one."""
+    _, err = await _run_against(LoopbackDiscord(token="the-right-token"), tmp_path, "a-wrong-token")
     assert _last_line(err) == TOKEN_REFUSED
-    assert "Traceback" not in err
 
 
 async def test_a_missing_privileged_intent_is_one_line_and_the_invite_link_is_logged(tmp_path: Path) -> None:
     """Gateway close 4014: the Server Members Intent is named with where to turn it on; the invite link came first."""
     server = LoopbackDiscord(token="smoke-token")
     server.identify_close_code = 4014
-    await server.start()
-    try:
-        env = _env(tmp_path, DISCORD_TOKEN="smoke-token", DISCORD_API_BASE=server.api_base,
-                   DISCORD_GATEWAY_URL=server.gateway_url)
-        code, _, err = await _run(env, "--discord")
-    finally:
-        await server.stop()
-    assert code == 2, err
+    _, err = await _run_against(server, tmp_path, "smoke-token")
     assert _last_line(err) == INTENT_MISSING
-    assert "Traceback" not in err
     permissions = invite_permissions().value
     assert (f"invite link: https://discord.com/oauth2/authorize?client_id={APP_ID}"
             f"&scope=bot+applications.commands&permissions={permissions}") in err
