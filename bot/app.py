@@ -104,6 +104,7 @@ class BalintBot(commands.Bot):
             self.group_store, self.clock, self.templates,
             default_timezone=self.settings.default_timezone,
             default_template=self.settings.default_template,
+            default_language=self.settings.default_language,
         )
         self.sessions = SessionRunner(self)
         self.meetings = MeetingRunner(self)

@@ -12,6 +12,7 @@ from typing import Protocol
 from bot.core.clock import Clock
 from bot.core.errors import Refusal
 from bot.core.phases import Template
+from bot.core.text import Lang
 from bot.core.timezones import resolve_timezone
 
 NAME_MAX = 50
@@ -34,6 +35,8 @@ class GroupSettings:
     auto_advance: bool = False
     pushback: Pushback = Pushback.MUTE
     retention_hours: int = 0
+    # What the bot posts in the group's channel is in this language; private answers follow the reader's.
+    language: Lang = Lang.EN
 
 
 @dataclass(frozen=True)
@@ -183,12 +186,13 @@ class GroupRules:
     """The group commands' rules, over a store, a clock and the known templates."""
 
     def __init__(self, store: GroupStore, clock: Clock, templates: Mapping[str, Template],
-                 *, default_timezone: str, default_template: str) -> None:
+                 *, default_timezone: str, default_template: str, default_language: Lang = Lang.EN) -> None:
         self.store = store
         self.clock = clock
         self.templates = templates
         self.default_timezone = default_timezone
         self.default_template = default_template
+        self.default_language = default_language
 
     def check_template(self, name: str) -> str:
         """Return the template's key, or refuse with the list of known ones."""
@@ -234,6 +238,7 @@ class GroupRules:
         settings = GroupSettings(
             timezone=resolve_timezone(timezone) if timezone else self.default_timezone,
             template=self.check_template(template) if template else self.default_template,
+            language=self.default_language,
         )
         if await self.store.group_by_name(guild_id, clean) is not None:
             raise Refusal(f"This server already has a group called {clean}; choose another name.")
@@ -256,7 +261,8 @@ class GroupRules:
 
     async def configure(self, actor: Actor, group: Group, *, template: str | None = None,
                         timezone: str | None = None, auto_advance: bool | None = None,
-                        pushback: Pushback | None = None, retention_hours: int | None = None) -> Group:
+                        pushback: Pushback | None = None, retention_hours: int | None = None,
+                        language: Lang | None = None) -> Group:
         """Change some settings (all checked before any is stored) and return the group as it is now."""
         self.require_admin_or_leader(actor, group)
         settings = group.settings
@@ -270,6 +276,8 @@ class GroupRules:
             settings = replace(settings, pushback=pushback)
         if retention_hours is not None:
             settings = replace(settings, retention_hours=check_retention(retention_hours))
+        if language is not None:
+            settings = replace(settings, language=language)
         if settings != group.settings:
             await self.store.update_settings(group.id, settings)
         return replace(group, settings=settings)
