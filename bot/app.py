@@ -19,6 +19,7 @@ from bot.discord_io.meeting_runner import MeetingRunner
 from bot.discord_io.permissions import invite_url
 from bot.discord_io.replies import NO_MENTIONS, answer_failure, answer_privately
 from bot.discord_io.session_runner import SessionRunner
+from bot.i18n import translator_for
 from bot.scheduling import SchedulerTimers
 from bot.storage import Database, SqliteGroupStore
 from bot.storage.keys import load_or_create_key
@@ -59,7 +60,8 @@ class BalintTree(app_commands.CommandTree["BalintBot"]):
                        error: app_commands.AppCommandError) -> None:
         """Answer a refusal with its sentence; log anything else without its arguments, and apologise."""
         if isinstance(error, app_commands.NoPrivateMessage):
-            await answer_privately(interaction, "This command works in a server, not in direct messages.")
+            await answer_privately(interaction, translator_for(interaction.locale).gettext(
+                "This command works in a server, not in direct messages."))
             return
         if await answer_failure(interaction, error):
             return
