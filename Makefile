@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint typecheck unit run demo bench clean
+.PHONY: install test lint typecheck unit run demo bench clean messages
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "balint-bot needs Python 3.11 or newer")'
@@ -32,6 +32,16 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# The catalogues: every msgid of the code into the template, then into each language's .po
+# (a new msgid arrives untranslated, a changed one fuzzy: translate them, and `make test`
+# checks that none is left). The bot reads the .po itself at start: nothing to compile.
+LOCALES := bot/locales
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -o $(LOCALES)/balint.pot --project=balint-bot --add-location=file \
+		--sort-by-file --width=100 .
+	$(BIN)/pybabel update -i $(LOCALES)/balint.pot -d $(LOCALES) -D balint --ignore-obsolete --previous \
+		--ignore-pot-creation-date --width=100
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

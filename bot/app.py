@@ -19,6 +19,7 @@ from bot.discord_io.meeting_runner import MeetingRunner
 from bot.discord_io.permissions import invite_url
 from bot.discord_io.replies import NO_MENTIONS, answer_failure, answer_privately
 from bot.discord_io.session_runner import SessionRunner
+from bot.i18n import CommandTranslator, translator_for
 from bot.scheduling import SchedulerTimers
 from bot.storage import Database, SqliteGroupStore
 from bot.storage.keys import load_or_create_key
@@ -59,7 +60,8 @@ class BalintTree(app_commands.CommandTree["BalintBot"]):
                        error: app_commands.AppCommandError) -> None:
         """Answer a refusal with its sentence; log anything else without its arguments, and apologise."""
         if isinstance(error, app_commands.NoPrivateMessage):
-            await answer_privately(interaction, "This command works in a server, not in direct messages.")
+            await answer_privately(interaction, translator_for(interaction.locale).gettext(
+                "This command works in a server, not in direct messages."))
             return
         if await answer_failure(interaction, error):
             return
@@ -97,19 +99,22 @@ class BalintBot(commands.Bot):
         self.templates = {**BUILTIN_TEMPLATES, **{t.name: t for t in settings.templates}}
 
     async def setup_hook(self) -> None:
-        """Open storage, load the cogs and sync the command tree, once per start."""
+        """Open storage, load the cogs and sync the command tree (translated), once per start."""
         self.db = await Database.open(self.settings.database)
         self.group_store = SqliteGroupStore(self.db)
         self.groups = GroupRules(
             self.group_store, self.clock, self.templates,
             default_timezone=self.settings.default_timezone,
             default_template=self.settings.default_template,
+            default_language=self.settings.default_language,
         )
         self.sessions = SessionRunner(self)
         self.meetings = MeetingRunner(self)
         self.cases = CaseDesk(self, load_or_create_key(self.settings.secret_key_path))
         for extension in EXTENSIONS:
             await self.load_extension(extension)
+        # Before the sync: the commands are registered with their descriptions in every language.
+        await self.tree.set_translator(CommandTranslator())
         await self.sync_commands()
         if self.application_id is not None:
             # The link to add the bot to a server with exactly what it needs, and its commands.

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from bot.core.errors import Refusal
 from bot.core.phases import BUILTIN_TEMPLATES, DEFAULT_TEMPLATE, Template, TemplateError, build_template
+from bot.core.text import Lang
 from bot.core.timezones import resolve_timezone
 
 DEFAULT_CONFIG_PATH = Path("config.toml")
@@ -43,6 +44,7 @@ class Settings:
     key_file: Path | None = None
     time_scale: float = 1.0
     log_level: str = "INFO"
+    default_language: Lang = Lang.EN
     default_timezone: str = "UTC"
     default_template: str = DEFAULT_TEMPLATE
     sandbox_port: int = 0
@@ -109,6 +111,14 @@ def _log_level(key: str, value: Any) -> str:
     if level not in LOG_LEVELS:
         raise ConfigError(key, f"'{value}' is not allowed; use one of {', '.join(LOG_LEVELS)}")
     return level
+
+
+def _language(key: str, value: Any) -> Lang:
+    text = _text(key, value).casefold()
+    known = {lang.value: lang for lang in Lang}
+    if text not in known:
+        raise ConfigError(key, f"'{value}' is not allowed; use one of {', '.join(known)}")
+    return known[text]
 
 
 def _timezone(key: str, value: Any) -> str:
@@ -184,6 +194,7 @@ KEYS: Mapping[str, _Key] = {
     "storage.key_file": _Key("key_file", "BALINT_KEY_FILE", _optional_path),
     "bot.time_scale": _Key("time_scale", "BALINT_TIME_SCALE", _time_scale),
     "bot.log_level": _Key("log_level", "BALINT_LOG_LEVEL", _log_level),
+    "bot.default_language": _Key("default_language", "BALINT_LANGUAGE", _language),
     "groups.default_timezone": _Key("default_timezone", None, _timezone),
     "groups.default_template": _Key("default_template", None, _template),
     "sandbox.port": _Key("sandbox_port", "BALINT_SANDBOX_PORT", _port),

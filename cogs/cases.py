@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import discord
 from discord import app_commands
+from discord.app_commands import locale_str
 from discord.ext import commands
 
 from bot.app import BalintBot
 from bot.core.cases import CaseState
-from bot.core.groups import require_member
+from bot.core.groups import SEE_CASES, require_member
 from bot.discord_io import cases
 from bot.discord_io.groups import group_named
 from bot.discord_io.replies import answer_privately
+from bot.i18n import translator_for
 from cogs.groups import Groups
 
 
 class Cases(commands.Cog):
     """The /case commands."""
 
-    case = app_commands.Group(name="case", description="Cases to present", guild_only=True)
+    case = app_commands.Group(name="case", description=locale_str("Cases to present"), guild_only=True)
 
     def __init__(self, bot: BalintBot) -> None:
         self.bot = bot
@@ -47,8 +49,9 @@ class Cases(commands.Cog):
             for c in queued if seal.is_author(c, interaction.user.id) and needle in c.title.casefold()
         ][:25]
 
-    @case.command(name="propose", description="Propose a case to present, anonymously if you wish")
-    @app_commands.describe(group="Your group", anonymous="Present without anyone knowing it is you")
+    @case.command(name="propose", description=locale_str("Propose a case to present, anonymously if you wish"))
+    @app_commands.describe(group=locale_str("Your group"),
+                           anonymous=locale_str("Present without anyone knowing it is you"))
     @app_commands.autocomplete(group=Groups.group_autocomplete)
     async def propose(self, interaction: discord.Interaction[BalintBot], group: str,
                       anonymous: bool = False) -> None:
@@ -56,23 +59,24 @@ class Cases(commands.Cog):
         found = await group_named(interaction, group)
         await self.bot.cases.open_propose_modal(interaction, found, anonymous)
 
-    @case.command(name="list", description="See a group's queued cases")
-    @app_commands.describe(group="The group")
+    @case.command(name="list", description=locale_str("See a group's queued cases"))
+    @app_commands.describe(group=locale_str("The group"))
     @app_commands.autocomplete(group=Groups.group_autocomplete)
     async def list(self, interaction: discord.Interaction[BalintBot], group: str) -> None:
         """List the queue privately; anonymous cases show no author."""
         found = await group_named(interaction, group)
-        require_member(found, interaction.user.id, "see its cases")
+        require_member(found, interaction.user.id, SEE_CASES)
         await answer_privately(interaction, await self.bot.cases.queue_text(found))
 
-    @case.command(name="withdraw", description="Withdraw one of your queued cases")
-    @app_commands.describe(case="Your case")
+    @case.command(name="withdraw", description=locale_str("Withdraw one of your queued cases"))
+    @app_commands.describe(case=locale_str("Your case"))
     @app_commands.autocomplete(case=own_case_autocomplete)
     async def withdraw(self, interaction: discord.Interaction[BalintBot], case: str) -> None:
         """Withdraw the caller's own case."""
         found = await self.bot.cases.case_picked(interaction.guild_id or 0, case)
         await self.bot.cases.rules.withdraw(found, interaction.user.id)
-        await answer_privately(interaction, f"Your case “{found.title}” is withdrawn.")
+        await answer_privately(interaction, translator_for(interaction.locale).gettext(
+            "Your case “{title}” is withdrawn.", title=found.title))
 
     async def remove_relayed(self, interaction: discord.Interaction[BalintBot], message: discord.Message) -> None:
         """Remove a relayed presenter message (leaders)."""

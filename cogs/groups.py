@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import logging
-from typing import Literal
 
 import discord
 from discord import app_commands
+from discord.app_commands import Choice, locale_str
 from discord.ext import commands
 
 from bot.app import BalintBot
 from bot.core.errors import Refusal
 from bot.core.groups import Group, Pushback
+from bot.core.phases import BUILTIN_TEMPLATES, Template
+from bot.core.text import Lang
 from bot.core.timezones import complete_timezone
 from bot.discord_io.groups import (
     DYNAMIC_ITEMS,
+    LANGUAGE_CHOICES,
+    PUSHBACK_CHOICES,
     actor_of,
     agreement_embed,
     agreement_view,
@@ -26,13 +30,14 @@ from bot.discord_io.groups import (
 )
 from bot.discord_io.permissions import missing_in
 from bot.discord_io.replies import answer_privately
+from bot.i18n import translator, translator_for
 
 log = logging.getLogger(__name__)
 
 class Groups(commands.Cog):
     """The /group commands."""
 
-    group = app_commands.Group(name="group", description="Balint groups of this server", guild_only=True)
+    group = app_commands.Group(name="group", description=locale_str("Balint groups of this server"), guild_only=True)
 
     def __init__(self, bot: BalintBot) -> None:
         self.bot = bot
@@ -53,21 +58,28 @@ class Groups(commands.Cog):
 
     async def template_autocomplete(self, interaction: discord.Interaction[BalintBot],
                                     current: str) -> list[app_commands.Choice[str]]:
-        """Offer the known templates."""
+        """Offer the known templates, a built-in one's title in the reader's language."""
         needle = current.casefold().strip()
+        t = translator_for(interaction.locale)
+
+        def title(template: Template) -> str:
+            return t.gettext(template.title) if template.name in BUILTIN_TEMPLATES else template.title
+
         return [
-            app_commands.Choice(name=f"{t.name}: {t.title} ({t.total_minutes} min)", value=t.name)
-            for t in self.bot.templates.values() if needle in t.name
+            app_commands.Choice(name=t.gettext("{template}: {title} ({minutes} min)", template=template.name,
+                                               title=title(template), minutes=template.total_minutes),
+                                value=template.name)
+            for template in self.bot.templates.values() if needle in template.name
         ][:25]
 
-    @group.command(name="create", description="Create a Balint group (server admins)")
+    @group.command(name="create", description=locale_str("Create a Balint group (server admins)"))
     @app_commands.describe(
-        name="The group's name (1-50 characters, unique in this server)",
-        text_channel="Where the bot posts the session panel and reminders",
-        voice_channel="Where the group meets",
-        leader="Who leads it (you, if left out)",
-        timezone="An IANA timezone such as Europe/Paris (server default if left out)",
-        template="The phase template for sessions (classic if left out)",
+        name=locale_str("The group's name (1-50 characters, unique in this server)"),
+        text_channel=locale_str("Where the bot posts the session panel and reminders"),
+        voice_channel=locale_str("Where the group meets"),
+        leader=locale_str("Who leads it (you, if left out)"),
+        timezone=locale_str("An IANA timezone such as Europe/Paris (server default if left out)"),
+        template=locale_str("The phase template for sessions (classic if left out)"),
     )
     @app_commands.autocomplete(timezone=timezone_autocomplete, template=template_autocomplete)
     async def create(self, interaction: discord.Interaction[BalintBot], name: str,
@@ -82,23 +94,27 @@ class Groups(commands.Cog):
             actor_of(interaction), interaction.guild.id, name, text_channel.id, voice_channel.id,
             leader_id=leader.id if leader else None, timezone=timezone, template=template,
         )
+        t = translator_for(interaction.locale)
         missing = missing_in(interaction.guild, text_channel, voice_channel)
-        lines = [
-            f"Created **{discord.utils.escape_markdown(group.name)}**: sessions in {text_channel.mention},"
-            f" meetings in {voice_channel.mention}, led by <@{group.leader_ids[0]}>."
-            f" Members join with `/group join`.",
-        ]
+        leads = f"<@{group.leader_ids[0]}>"
+        lines = [t.gettext(
+            "Created **{group}**: sessions in {text}, meetings in {voice}, led by {leader}."
+            " Members join with `/group join`.",
+            group=discord.utils.escape_markdown(group.name), text=text_channel.mention, voice=voice_channel.mention,
+            leader=leads,
+        )]
         if missing:
-            lines.append("The bot still needs: " + ", ".join(m.short() for m in missing)
-                         + ". Grant them so the group works; /balint check says where.")
+            lines.append(t.gettext("The bot still needs: {missing}. Grant them so the group works; /balint check"
+                                   " says where.", missing=t.join(m.short(t) for m in missing)))
         await interaction.response.send_message("\n".join(lines), ephemeral=True)
         await self._announce(group, text_channel)
 
     async def _announce(self, group: Group, channel: discord.TextChannel) -> None:
+        t = translator(group.settings.language)
         try:
             await channel.send(
-                f"This channel now hosts the Balint group **{discord.utils.escape_markdown(group.name)}**."
-                " Members read the group's agreement and join here.",
+                t.gettext("This channel now hosts the Balint group **{group}**. Members read the group's agreement"
+                          " and join here.", group=discord.utils.escape_markdown(group.name)),
                 view=join_view(group),
             )
         except discord.HTTPException as error:
@@ -106,37 +122,40 @@ class Groups(commands.Cog):
             # admin in the create answer, and an outage must not undo what was created.
             log.warning("could not announce group %d in its text channel: HTTP %d", group.id, error.status)
 
-    @group.command(name="config", description="Show or change a group's settings (leaders)")
+    @group.command(name="config", description=locale_str("Show or change a group's settings (leaders)"))
     @app_commands.describe(
-        group="The group",
-        template="Phase template for its sessions",
-        timezone="IANA timezone of its meetings, such as Europe/Paris",
-        auto_advance="Move to the next phase by itself at time-up",
-        pushback="mute: server-mute the presenter during the discussion; off: only remind",
-        retention_hours="Hours case material is kept after a session (0-168)",
+        group=locale_str("The group"),
+        template=locale_str("Phase template for its sessions"),
+        timezone=locale_str("IANA timezone of its meetings, such as Europe/Paris"),
+        auto_advance=locale_str("Move to the next phase by itself at time-up"),
+        pushback=locale_str("mute: server-mute the presenter during the discussion; off: only remind"),
+        retention_hours=locale_str("Hours case material is kept after a session (0-168)"),
+        language=locale_str("The language the bot posts in, in the group's channel"),
     )
+    @app_commands.choices(pushback=PUSHBACK_CHOICES, language=LANGUAGE_CHOICES)
     @app_commands.autocomplete(
         group=group_autocomplete, template=template_autocomplete, timezone=timezone_autocomplete
     )
     async def config(self, interaction: discord.Interaction[BalintBot], group: str,
                      template: str | None = None, timezone: str | None = None,
-                     auto_advance: bool | None = None, pushback: Literal["mute", "off"] | None = None,
-                     retention_hours: int | None = None) -> None:
+                     auto_advance: bool | None = None, pushback: Choice[str] | None = None,
+                     retention_hours: int | None = None, language: Choice[str] | None = None) -> None:
         """Change the settings given (all checked first), and show the result."""
         found = await group_named(interaction, group)
         changed = await self.bot.groups.configure(
             actor_of(interaction), found, template=template, timezone=timezone,
-            auto_advance=auto_advance, pushback=Pushback(pushback) if pushback else None,
-            retention_hours=retention_hours,
+            auto_advance=auto_advance, pushback=Pushback(pushback.value) if pushback else None,
+            retention_hours=retention_hours, language=Lang(language.value) if language else None,
         )
-        what = "Updated" if changed.settings != found.settings else "Settings of"
-        await answer_privately(
-            interaction, f"{what} **{discord.utils.escape_markdown(changed.name)}**.",
-            embed=group_embed(changed, self.bot.templates),
-        )
+        t = translator_for(interaction.locale)
+        name = discord.utils.escape_markdown(changed.name)
+        text = (t.gettext("Updated **{group}**.", group=name) if changed.settings != found.settings
+                else t.gettext("Settings of **{group}**.", group=name))
+        await answer_privately(interaction, text, embed=group_embed(changed, self.bot.templates, t))
 
-    @group.command(name="coleader", description="Add or remove a co-leader (leaders)")
-    @app_commands.describe(group="The group", member="Who", remove="Remove them instead of adding")
+    @group.command(name="coleader", description=locale_str("Add or remove a co-leader (leaders)"))
+    @app_commands.describe(group=locale_str("The group"), member=locale_str("Who"),
+                           remove=locale_str("Remove them instead of adding"))
     @app_commands.autocomplete(group=group_autocomplete)
     async def coleader(self, interaction: discord.Interaction[BalintBot], group: str,
                        member: discord.Member, remove: bool = False) -> None:
@@ -145,58 +164,68 @@ class Groups(commands.Cog):
         if member.bot:
             raise Refusal("A bot cannot lead a group; choose a person.")
         actor = actor_of(interaction)
+        t = translator_for(interaction.locale)
+        name = discord.utils.escape_markdown(found.name)
         if remove:
             await self.bot.groups.remove_coleader(actor, found, member.id)
-            text = f"{member.mention} no longer leads **{discord.utils.escape_markdown(found.name)}**."
+            text = t.gettext("{member} no longer leads **{group}**.", member=member.mention, group=name)
         else:
             await self.bot.groups.add_coleader(actor, found, member.id)
-            text = f"{member.mention} now co-leads **{discord.utils.escape_markdown(found.name)}**."
+            text = t.gettext("{member} now co-leads **{group}**.", member=member.mention, group=name)
         await answer_privately(interaction, text)
 
-    @group.command(name="info", description="See a group's channels, leaders and settings")
-    @app_commands.describe(group="The group")
+    @group.command(name="info", description=locale_str("See a group's channels, leaders and settings"))
+    @app_commands.describe(group=locale_str("The group"))
     @app_commands.autocomplete(group=group_autocomplete)
     async def info(self, interaction: discord.Interaction[BalintBot], group: str) -> None:
         """Show the group."""
         found = await group_named(interaction, group)
-        await answer_privately(interaction, embed=group_embed(found, self.bot.templates))
+        await answer_privately(
+            interaction, embed=group_embed(found, self.bot.templates, translator_for(interaction.locale))
+        )
 
-    @group.command(name="delete", description="Delete a group (leaders; asks to confirm)")
-    @app_commands.describe(group="The group")
+    @group.command(name="delete", description=locale_str("Delete a group (leaders; asks to confirm)"))
+    @app_commands.describe(group=locale_str("The group"))
     @app_commands.autocomplete(group=group_autocomplete)
     async def delete(self, interaction: discord.Interaction[BalintBot], group: str) -> None:
         """Ask to confirm before deleting."""
         found = await group_named(interaction, group)
         self.bot.groups.require_admin_or_leader(actor_of(interaction), found)
         await check_no_live_session(self.bot, found)
+        t = translator_for(interaction.locale)
+        count = len(found.member_ids)
         await answer_privately(
             interaction,
-            f"Delete **{discord.utils.escape_markdown(found.name)}** with its {len(found.member_ids)}"
-            " members, its leaders and its settings? This cannot be undone.",
-            view=delete_view(found),
+            t.ngettext("Delete **{group}** with its {count} member, its leaders and its settings?"
+                       " This cannot be undone.",
+                       "Delete **{group}** with its {count} members, its leaders and its settings?"
+                       " This cannot be undone.",
+                       count, group=discord.utils.escape_markdown(found.name), count=count),
+            view=delete_view(found, t.lang),
         )
 
-    @group.command(name="join", description="Read a group's agreement and join it")
-    @app_commands.describe(group="The group")
+    @group.command(name="join", description=locale_str("Read a group's agreement and join it"))
+    @app_commands.describe(group=locale_str("The group"))
     @app_commands.autocomplete(group=group_autocomplete)
     async def join(self, interaction: discord.Interaction[BalintBot], group: str) -> None:
-        """Show the agreement with its "I agree" button."""
+        """Show the agreement with its "I agree" button, in the caller's language."""
         found = await group_named(interaction, group)
         self.bot.groups.check_can_join(interaction.user.id, found)
-        await answer_privately(interaction, embed=agreement_embed(found), view=agreement_view(found))
+        t = translator_for(interaction.locale)
+        await answer_privately(interaction, embed=agreement_embed(found, t), view=agreement_view(found, t.lang))
 
-    @group.command(name="leave", description="Leave a group")
-    @app_commands.describe(group="The group")
+    @group.command(name="leave", description=locale_str("Leave a group"))
+    @app_commands.describe(group=locale_str("The group"))
     @app_commands.autocomplete(group=group_autocomplete)
     async def leave(self, interaction: discord.Interaction[BalintBot], group: str) -> None:
         """Leave the group (a leader steps down too)."""
         found = await group_named(interaction, group)
         await self.bot.groups.leave(interaction.user.id, found)
-        also = " and no longer lead it" if found.is_leader(interaction.user.id) else ""
-        await answer_privately(
-            interaction, f"You left **{discord.utils.escape_markdown(found.name)}**{also}."
-        )
-
+        t = translator_for(interaction.locale)
+        name = discord.utils.escape_markdown(found.name)
+        text = (t.gettext("You left **{group}** and no longer lead it.", group=name)
+                if found.is_leader(interaction.user.id) else t.gettext("You left **{group}**.", group=name))
+        await answer_privately(interaction, text)
 
 
 async def setup(bot: BalintBot) -> None:

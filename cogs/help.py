@@ -2,45 +2,48 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 import discord
 from discord import app_commands
+from discord.app_commands import Choice, locale_str
 from discord.ext import commands
 
 from bot.app import BalintBot
 from bot.core.errors import Refusal
 from bot.core.help import help_page
 from bot.core.permissions import Place
-from bot.discord_io.groups import BRAND
+from bot.core.text import Lang
+from bot.discord_io.groups import BRAND, LANGUAGE_CHOICES
 from bot.discord_io.permissions import missing_for, missing_in
 from bot.discord_io.replies import answer_privately
+from bot.i18n import lang_of, translator, translator_for
 
 
 class Help(commands.Cog):
     """The /balint command group."""
 
-    balint = app_commands.Group(name="balint", description="About balint-bot")
+    balint = app_commands.Group(name="balint", description=locale_str("About balint-bot"))
 
     def __init__(self, bot: BalintBot) -> None:
         self.bot = bot
 
-    @balint.command(name="help", description="The Balint method, the phases and the commands")
-    @app_commands.describe(language="en or fr (your Discord language if left out)")
-    async def help(self, interaction: discord.Interaction[BalintBot],
-                   language: Literal["en", "fr"] | None = None) -> None:
+    @balint.command(name="help", description=locale_str("The Balint method, the phases and the commands"))
+    @app_commands.describe(language=locale_str("English or French (your Discord language if left out)"))
+    @app_commands.choices(language=LANGUAGE_CHOICES)
+    async def help(self, interaction: discord.Interaction[BalintBot], language: Choice[str] | None = None) -> None:
         """Show the help privately, in the chosen language or the user's own."""
-        lang = language or ("fr" if interaction.locale is discord.Locale.french else "en")
+        t = translator(Lang(language.value) if language else lang_of(interaction.locale))
         available = {command.qualified_name for command in self.bot.tree.walk_commands()}
-        page = help_page(lang, available)
-        embed = discord.Embed(title=page.title, colour=BRAND)
-        for heading, body in page.sections:
+        page = help_page(available)
+        embed = discord.Embed(title=t.render(page.title), colour=BRAND)
+        for heading_text, lines in page.sections:
+            heading = t.render(heading_text)
+            body = "\n".join(t.render(line) for line in lines)
             for number, chunk in enumerate(_chunks(body)):
                 embed.add_field(name=heading if number == 0 else f"{heading} ({number + 1})", value=chunk, inline=False)
         await answer_privately(interaction, embed=embed)
 
-
-    @balint.command(name="check", description="Check the bot's permissions for every group (server admins)")
+    @balint.command(name="check",
+                    description=locale_str("Check the bot's permissions for every group (server admins)"))
     async def check(self, interaction: discord.Interaction[BalintBot]) -> None:
         """Name, per group, each permission the bot lacks and where to grant it, privately."""
         guild = interaction.guild
@@ -48,17 +51,19 @@ class Help(commands.Cog):
             raise Refusal("/balint check looks at a server's channels; run it in the server.")
         if not interaction.permissions.manage_guild:
             raise Refusal("Only a server admin (Manage Server) can run /balint check; ask one of them.")
+        t = translator_for(interaction.locale)
         groups = await self.bot.group_store.groups_in_guild(guild.id)
-        embed = discord.Embed(title="balint-bot's permissions", colour=BRAND)
+        embed = discord.Embed(title=t.gettext("balint-bot's permissions"), colour=BRAND)
         if not groups:
             missing = missing_in(guild, None, None)
             server = [m for m in missing if m.place is Place.SERVER]
-            embed.description = "This server has no group yet; create one with /group create."
+            embed.description = t.gettext("This server has no group yet; create one with /group create.")
             if server:
-                embed.add_field(name="Server", value="\n".join(f"• {m.line()}" for m in server)[:1024], inline=False)
+                embed.add_field(name=t.gettext("Server"), value="\n".join(f"• {m.line(t)}" for m in server)[:1024],
+                                inline=False)
         for group in groups[:25]:
             missing = missing_for(guild, group)
-            value = "\n".join(f"• {m.line()}" for m in missing) if missing else "✅ Nothing missing."
+            value = "\n".join(f"• {m.line(t)}" for m in missing) if missing else t.gettext("✅ Nothing missing.")
             embed.add_field(name=group.name, value=value[:1024], inline=False)
         await answer_privately(interaction, embed=embed)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Literal
 
 import discord
 from discord import app_commands
+from discord.app_commands import Choice, locale_str
 from discord.ext import commands
 
 from bot.app import BalintBot
@@ -15,7 +15,21 @@ from bot.core.meetings.recurrence import DURATION_DEFAULT
 from bot.discord_io import meeting_views
 from bot.discord_io.groups import group_named
 from bot.discord_io.replies import NO_MENTIONS, answer_privately
+from bot.i18n import translator_for
 from cogs.groups import Groups
+
+# Translators: a series' repeat, as the /meeting schedule option offers it.
+REPEAT_CHOICES = [
+    Choice(name=locale_str("none"), value="none"),
+    Choice(name=locale_str("weekly"), value="weekly"),
+    Choice(name=locale_str("biweekly"), value="biweekly"),
+    Choice(name=locale_str("monthly"), value="monthly"),
+]
+# Translators: what /meeting cancel cancels.
+SCOPE_CHOICES = [
+    Choice(name=locale_str("this meeting"), value="this"),
+    Choice(name=locale_str("the whole series"), value="series"),
+]
 
 
 def _file_name(group: str, suffix: str) -> str:
@@ -26,7 +40,7 @@ def _file_name(group: str, suffix: str) -> str:
 class Meetings(commands.Cog):
     """The /meeting commands, /attendance, and the voice events attendance is counted from."""
 
-    meeting = app_commands.Group(name="meeting", description="Meetings of Balint groups", guild_only=True)
+    meeting = app_commands.Group(name="meeting", description=locale_str("Meetings of Balint groups"), guild_only=True)
 
     def __init__(self, bot: BalintBot) -> None:
         self.bot = bot
@@ -39,57 +53,62 @@ class Meetings(commands.Cog):
         found = await self.bot.meetings.coming_choices(interaction.guild_id, interaction.user.id, current)
         return [app_commands.Choice(name=label, value=value) for label, value in found]
 
-    @meeting.command(name="schedule", description="Schedule a meeting or a repeating series (leaders)")
+    @meeting.command(name="schedule", description=locale_str("Schedule a meeting or a repeating series (leaders)"))
     @app_commands.describe(
-        group="The group",
-        start="In the group's timezone: 2026-12-01 19:00, tomorrow 19:00, next tuesday 19:00",
-        duration="Minutes, 15 to 240 (90 if left out)",
-        repeat="none, weekly, biweekly (every other week) or monthly (same weekday, e.g. 2nd Tuesday)",
-        count="How many meetings in the series (1-52)",
-        until="The last day of the series, like 2026-12-31",
+        group=locale_str("The group"),
+        start=locale_str("In the group's timezone: 2026-12-01 19:00, tomorrow 19:00, next tuesday 19:00"),
+        duration=locale_str("Minutes, 15 to 240 (90 if left out)"),
+        repeat=locale_str("none, weekly, biweekly (every other week) or monthly (same weekday, e.g. 2nd Tuesday)"),
+        count=locale_str("How many meetings in the series (1-52)"),
+        until=locale_str("The last day of the series, like 2026-12-31"),
     )
+    @app_commands.choices(repeat=REPEAT_CHOICES)
     @app_commands.autocomplete(group=Groups.group_autocomplete)
     async def schedule(self, interaction: discord.Interaction[BalintBot], group: str, start: str,
-                       duration: int = DURATION_DEFAULT,
-                       repeat: Literal["none", "weekly", "biweekly", "monthly"] = "none",
+                       duration: int = DURATION_DEFAULT, repeat: Choice[str] | None = None,
                        count: int | None = None, until: str | None = None) -> None:
-        """Schedule meetings for the group."""
+        """Schedule meetings for the group (a single one unless a repeat is chosen)."""
         found = await group_named(interaction, group)
-        await self.bot.meetings.schedule(interaction, found, start=start, duration=duration, repeat=repeat,
-                                         count=count, until=until)
+        await self.bot.meetings.schedule(interaction, found, start=start, duration=duration,
+                                         repeat=repeat.value if repeat else "none", count=count, until=until)
 
-    @meeting.command(name="list", description="See a group's coming meetings")
-    @app_commands.describe(group="The group")
+    @meeting.command(name="list", description=locale_str("See a group's coming meetings"))
+    @app_commands.describe(group=locale_str("The group"))
     @app_commands.autocomplete(group=Groups.group_autocomplete)
     async def list_meetings(self, interaction: discord.Interaction[BalintBot], group: str) -> None:
         """Show the coming meetings privately."""
         found = await group_named(interaction, group)
         await answer_privately(interaction, await self.bot.meetings.list_text(found))
 
-    @meeting.command(name="cancel", description="Cancel a meeting, or the rest of its series (leaders)")
-    @app_commands.describe(meeting="The meeting (pick from the list)", scope="this meeting, or the whole series")
+    @meeting.command(name="cancel", description=locale_str("Cancel a meeting, or the rest of its series (leaders)"))
+    @app_commands.describe(meeting=locale_str("The meeting (pick from the list)"),
+                           scope=locale_str("this meeting, or the whole series"))
+    @app_commands.choices(scope=SCOPE_CHOICES)
     @app_commands.autocomplete(meeting=meeting_autocomplete)
     async def cancel(self, interaction: discord.Interaction[BalintBot], meeting: str,
-                     scope: Literal["this", "series"] = "this") -> None:
-        """Cancel a meeting or its series."""
-        await self.bot.meetings.cancel(interaction, meeting, scope)
+                     scope: Choice[str] | None = None) -> None:
+        """Cancel a meeting (if no scope is chosen) or its series."""
+        await self.bot.meetings.cancel(interaction, meeting, scope.value if scope else "this")
 
-    @meeting.command(name="calendar", description="Get a group's meetings as a calendar file (.ics)")
-    @app_commands.describe(group="The group")
+    @meeting.command(name="calendar", description=locale_str("Get a group's meetings as a calendar file (.ics)"))
+    @app_commands.describe(group=locale_str("The group"))
     @app_commands.autocomplete(group=Groups.group_autocomplete)
     async def calendar(self, interaction: discord.Interaction[BalintBot], group: str) -> None:
         """Send the .ics file privately."""
         found = await group_named(interaction, group)
         data = await self.bot.meetings.calendar(found)
         await interaction.response.send_message(
-            f"The meetings of **{discord.utils.escape_markdown(found.name)}**: open the file with your calendar"
-            " program to add them at your local times.",
+            translator_for(interaction.locale).gettext(
+                "The meetings of **{group}**: open the file with your calendar program to add them at your local"
+                " times.", group=discord.utils.escape_markdown(found.name)),
             file=discord.File(io.BytesIO(data), filename=_file_name(found.name, "meetings.ics")),
             ephemeral=True, allowed_mentions=NO_MENTIONS,
         )
 
-    @app_commands.command(name="attendance", description="Who came to a group's meetings, as a CSV file (leaders)")
-    @app_commands.describe(group="The group", since="The first day to include, like 2026-01-01 (all if left out)")
+    @app_commands.command(name="attendance",
+                          description=locale_str("Who came to a group's meetings, as a CSV file (leaders)"))
+    @app_commands.describe(group=locale_str("The group"),
+                           since=locale_str("The first day to include, like 2026-01-01 (all if left out)"))
     @app_commands.autocomplete(group=Groups.group_autocomplete)
     @app_commands.guild_only()
     async def attendance(self, interaction: discord.Interaction[BalintBot], group: str,
@@ -99,8 +118,9 @@ class Meetings(commands.Cog):
         text = await self.bot.meetings.attendance(interaction, found, since)
         name = _file_name(found.name, "attendance.csv")
         await interaction.response.send_message(
-            f"Attendance of **{discord.utils.escape_markdown(found.name)}**: minutes in the voice channel per"
-            " member and meeting, with their answer, and a total per member.",
+            translator_for(interaction.locale).gettext(
+                "Attendance of **{group}**: minutes in the voice channel per member and meeting, with their answer,"
+                " and a total per member.", group=discord.utils.escape_markdown(found.name)),
             file=discord.File(io.BytesIO(text.encode("utf-8")), filename=name),
             ephemeral=True, allowed_mentions=NO_MENTIONS,
         )

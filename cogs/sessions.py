@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import discord
 from discord import app_commands
+from discord.app_commands import locale_str
 from discord.ext import commands
 
 from bot.app import BalintBot
@@ -17,17 +18,17 @@ from cogs.groups import Groups
 class Sessions(commands.Cog):
     """The /session commands and the voice events the push-back needs."""
 
-    session = app_commands.Group(name="session", description="Balint sessions", guild_only=True)
+    session = app_commands.Group(name="session", description=locale_str("Balint sessions"), guild_only=True)
 
     def __init__(self, bot: BalintBot) -> None:
         self.bot = bot
 
-    @session.command(name="start", description="Start a case in timed phases and post the panel (leaders)")
+    @session.command(name="start", description=locale_str("Start a case in timed phases and post the panel (leaders)"))
     @app_commands.describe(
-        group="The group",
-        case="A queued case of the group",
-        template="Phase template (the group's own if left out)",
-        presenter="Who presents, without a queued case (muted in voice during the discussion)",
+        group=locale_str("The group"),
+        case=locale_str("A queued case of the group"),
+        template=locale_str("Phase template (the group's own if left out)"),
+        presenter=locale_str("Who presents, without a queued case (muted in voice during the discussion)"),
     )
     @app_commands.autocomplete(group=Groups.group_autocomplete, template=Groups.template_autocomplete)
     async def start(self, interaction: discord.Interaction[BalintBot], group: str, case: str | None = None,
@@ -57,38 +58,38 @@ class Sessions(commands.Cog):
         session, group = await self.bot.sessions.session_for(interaction)
         await self.bot.sessions.control(interaction, session, group, action, minutes=minutes)
 
-    @session.command(name="pause", description="Stop the phase's clock (leaders)")
+    @session.command(name="pause", description=locale_str("Stop the phase's clock (leaders)"))
     async def pause(self, interaction: discord.Interaction[BalintBot]) -> None:
         """Pause the session of this channel's group."""
         await self._control(interaction, ControlAction.PAUSE)
 
-    @session.command(name="resume", description="Start the phase's clock again (leaders)")
+    @session.command(name="resume", description=locale_str("Start the phase's clock again (leaders)"))
     async def resume(self, interaction: discord.Interaction[BalintBot]) -> None:
         """Resume the session."""
         await self._control(interaction, ControlAction.RESUME)
 
-    @session.command(name="next", description="Move to the next phase (leaders)")
+    @session.command(name="next", description=locale_str("Move to the next phase (leaders)"))
     async def next(self, interaction: discord.Interaction[BalintBot]) -> None:
         """Move on."""
         await self._control(interaction, ControlAction.NEXT)
 
-    @session.command(name="back", description="Go back to the previous phase (leaders)")
+    @session.command(name="back", description=locale_str("Go back to the previous phase (leaders)"))
     async def back(self, interaction: discord.Interaction[BalintBot]) -> None:
         """Go back."""
         await self._control(interaction, ControlAction.BACK)
 
-    @session.command(name="end", description="Close the session (leaders)")
+    @session.command(name="end", description=locale_str("Close the session (leaders)"))
     async def end(self, interaction: discord.Interaction[BalintBot]) -> None:
         """End the session."""
         await self._control(interaction, ControlAction.END)
 
-    @session.command(name="extend", description="Give the current phase more minutes (leaders)")
-    @app_commands.describe(minutes="1 to 30")
+    @session.command(name="extend", description=locale_str("Give the current phase more minutes (leaders)"))
+    @app_commands.describe(minutes=locale_str("1 to 30"))
     async def extend(self, interaction: discord.Interaction[BalintBot], minutes: int) -> None:
         """Extend the current phase."""
         await self._control(interaction, ControlAction.EXTEND, minutes)
 
-    @session.command(name="status", description="See where the session is")
+    @session.command(name="status", description=locale_str("See where the session is"))
     async def status(self, interaction: discord.Interaction[BalintBot]) -> None:
         """Show the panel privately."""
         await self.bot.sessions.status(interaction)

@@ -11,7 +11,8 @@ from enum import Enum
 from typing import Protocol
 
 from bot.core.errors import Refusal
-from bot.core.groups import Group, require_member
+from bot.core.groups import PROPOSE_CASES, Group, require_member
+from bot.core.text import N_, Text
 
 TITLE_MAX = 100
 STORY_MAX = 1500
@@ -24,6 +25,20 @@ class CaseState(Enum):
     PRESENTING = "presenting"
     PRESENTED = "presented"
     WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        """The state as a refusal names it ("This case is already withdrawn"): a msgid."""
+        return _STATE_LABELS[self]
+
+
+# Translators: the state of a case ("un cas", masculine), said after "This case is (already) …".
+_STATE_LABELS = {
+    CaseState.QUEUED: N_("queued"),
+    CaseState.PRESENTING: N_("presenting"),
+    CaseState.PRESENTED: N_("presented"),
+    CaseState.WITHDRAWN: N_("withdrawn"),
+}
 
 
 @dataclass(frozen=True)
@@ -112,7 +127,8 @@ def clean_title(raw: str) -> str:
     if not title:
         raise Refusal("A case needs a title; a few words are enough, with no patient names.")
     if len(title) > TITLE_MAX:
-        raise Refusal(f"A case title can have at most {TITLE_MAX} characters; this one has {len(title)}.")
+        raise Refusal("A case title can have at most {most} characters; this one has {count}.", most=TITLE_MAX,
+                      count=len(title))
     return title
 
 
@@ -121,8 +137,9 @@ def clean_story(raw: str | None) -> str | None:
     story = unicodedata.normalize("NFC", raw or "").strip()
     if len(story) > STORY_MAX:
         raise Refusal(
-            f"A story can have at most {STORY_MAX:,} characters; this one has {len(story):,}. "
-            "Shorten it: the group hears the rest from you."
+            "A story can have at most {most} characters; this one has {count}. "
+            "Shorten it: the group hears the rest from you.",
+            most=STORY_MAX, count=len(story),
         )
     return story or None
 
@@ -137,7 +154,7 @@ class CaseRules:
     @staticmethod
     def check_can_propose(group: Group, user_id: int) -> None:
         """Refuse anyone who does not take part in the group."""
-        require_member(group, user_id, "propose cases there")
+        require_member(group, user_id, PROPOSE_CASES)
 
     async def propose(self, group: Group, user_id: int, title: str, story: str | None, *,
                       anonymous: bool) -> Case:
@@ -163,15 +180,16 @@ class CaseRules:
         if not self.seal.is_author(case, user_id):
             raise Refusal("You can withdraw only your own cases; the list as you type shows yours.")
         if case.state is not CaseState.QUEUED:
-            raise Refusal(f"This case is already {case.state.value}; only a queued case can be withdrawn.")
+            raise Refusal("This case is already {state}; only a queued case can be withdrawn.",
+                          state=Text(case.state.label))
         if not await self.store.move_case(case.id, CaseState.QUEUED, CaseState.WITHDRAWN):
             raise Refusal("This case was just taken up or withdrawn; look at /case list.")
 
     async def take_up(self, group: Group, case: Case) -> None:
         """Mark a queued case of the group as being presented."""
         if case.group_id != group.id:
-            raise Refusal(f"That case belongs to another group; choose one of {group.name}'s cases.")
+            raise Refusal("That case belongs to another group; choose one of {group}'s cases.", group=group.name)
         if case.state is not CaseState.QUEUED or not await self.store.move_case(
             case.id, CaseState.QUEUED, CaseState.PRESENTING
         ):
-            raise Refusal(f"This case is {case.state.value}, not queued; choose a queued case.")
+            raise Refusal("This case is {state}, not queued; choose a queued case.", state=Text(case.state.label))

@@ -12,6 +12,7 @@ from typing import Protocol
 from bot.core.clock import Clock
 from bot.core.errors import Refusal
 from bot.core.phases import Template
+from bot.core.text import N_, Lang, Text
 from bot.core.timezones import resolve_timezone
 
 NAME_MAX = 50
@@ -34,6 +35,8 @@ class GroupSettings:
     auto_advance: bool = False
     pushback: Pushback = Pushback.MUTE
     retention_hours: int = 0
+    # What the bot posts in the group's channel is in this language; private answers follow the reader's.
+    language: Lang = Lang.EN
 
 
 @dataclass(frozen=True)
@@ -62,30 +65,51 @@ class Group:
         return self.is_member(user_id) or self.is_leader(user_id)
 
 
-JOIN_FIRST = "join with /group join first"
-ASK_A_LEADER = "ask a leader"
+# What to do instead, after a refusal of require_leader or require_member.
+JOIN_FIRST = N_("join with /group join first")
+ASK_A_LEADER = N_("ask a leader")
+
+# What only leaders, or only members, may do: the `doing` of require_leader and require_member,
+# each a msgid of its own. Translators: each is said after "Only the leaders of Alpha …" (in
+# French after « … peuvent »), so it is a verb phrase. meeting_runner.py, session_runner.py and
+# discord_io/cases.py still spell theirs out; these are the same strings, so they translate too.
+CONTROL_SESSIONS = N_("control its sessions")
+SCHEDULE_MEETINGS = N_("schedule its meetings")
+CANCEL_MEETINGS = N_("cancel its meetings")
+SEE_ATTENDANCE = N_("see its attendance")
+ANSWER_MEETINGS = N_("answer for its meetings")
+REMOVE_RELAYED = N_("remove relayed messages")
+PROPOSE_CASES = N_("propose cases there")
+SEE_CASES = N_("see its cases")
+GIVE_FEEDBACK = N_("give feedback on its sessions")
+SEE_FEEDBACK = N_("see the feedback")
 
 
 def require_leader(group: Group, user_id: int, doing: str, *, then: str | None = ASK_A_LEADER) -> None:
     """Refuse anyone who does not lead the group: "Only the leaders of Alpha <doing>; <then>."."""
-    if not group.is_leader(user_id):
-        raise Refusal(_only(f"the leaders of {group.name}", doing, then))
+    if group.is_leader(user_id):
+        return
+    if then is None:
+        raise Refusal("Only the leaders of {group} {doing}.", group=group.name, doing=Text(doing))
+    raise Refusal("Only the leaders of {group} {doing}; {then}.", group=group.name, doing=Text(doing),
+                  then=Text(then))
 
 
 def require_member(group: Group, user_id: int, doing: str, *, then: str | None = JOIN_FIRST) -> None:
     """Refuse anyone who takes no part in the group: "Only members of Alpha <doing>; <then>."."""
-    if not group.belongs(user_id):
-        raise Refusal(_only(f"members of {group.name}", doing, then))
+    if group.belongs(user_id):
+        return
+    if then is None:
+        raise Refusal("Only members of {group} {doing}.", group=group.name, doing=Text(doing))
+    raise Refusal("Only members of {group} {doing}; {then}.", group=group.name, doing=Text(doing),
+                  then=Text(then))
 
 
 def require_presenter_member(group: Group, user_id: int, mention: str) -> None:
     """Refuse a presenter named by a leader who takes no part in the group."""
     if not group.belongs(user_id):
-        raise Refusal(f"{mention} is not a member of {group.name}; they {JOIN_FIRST}.")
-
-
-def _only(who: str, doing: str, then: str | None) -> str:
-    return f"Only {who} {doing}; {then}." if then else f"Only {who} {doing}."
+        raise Refusal("{member} is not a member of {group}; they join with /group join first.",
+                      member=mention, group=group.name)
 
 
 @dataclass(frozen=True)
@@ -157,13 +181,22 @@ class GroupStore(Protocol):
         ...
 
 
+def _user(user_id: int) -> str:
+    return f"<@{user_id}>"
+
+
+def _channel(channel_id: int) -> str:
+    return f"<#{channel_id}>"
+
+
 def clean_group_name(raw: str) -> str:
     """Return the name as stored, or refuse a name that is empty, too long or unprintable."""
     name = " ".join(unicodedata.normalize("NFC", raw).split())
     if not name:
         raise Refusal("A group name needs at least one visible character; choose a short name.")
     if len(name) > NAME_MAX:
-        raise Refusal(f"A group name can have at most {NAME_MAX} characters; this one has {len(name)}.")
+        raise Refusal("A group name can have at most {most} characters; this one has {count}.",
+                      most=NAME_MAX, count=len(name))
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") for ch in name):
         raise Refusal("A group name cannot contain control or invisible characters; type it plainly.")
     return name
@@ -173,8 +206,9 @@ def check_retention(hours: int) -> int:
     """Refuse a retention outside 0 to the maximum."""
     if not 0 <= hours <= RETENTION_MAX_HOURS:
         raise Refusal(
-            f"retention_hours must be between 0 and {RETENTION_MAX_HOURS} (a week); "
-            "0 deletes case material as soon as the session ends."
+            "retention_hours must be between 0 and {most} (a week); "
+            "0 deletes case material as soon as the session ends.",
+            most=RETENTION_MAX_HOURS,
         )
     return hours
 
@@ -183,19 +217,22 @@ class GroupRules:
     """The group commands' rules, over a store, a clock and the known templates."""
 
     def __init__(self, store: GroupStore, clock: Clock, templates: Mapping[str, Template],
-                 *, default_timezone: str, default_template: str) -> None:
+                 *, default_timezone: str, default_template: str, default_language: Lang = Lang.EN) -> None:
         self.store = store
         self.clock = clock
         self.templates = templates
         self.default_timezone = default_timezone
         self.default_template = default_template
+        self.default_language = default_language
 
     def check_template(self, name: str) -> str:
         """Return the template's key, or refuse with the list of known ones."""
         key = name.strip().casefold()
         if key not in self.templates:
+            # Template names are identifiers to type, listed as such (commas) in every language.
             known = ", ".join(sorted(self.templates))
-            raise Refusal(f"There is no template called '{name[:40]}'; choose one of: {known}.")
+            raise Refusal("There is no template called '{name}'; choose one of: {known}.", name=name[:40],
+                          known=known)
         return key
 
     async def find(self, guild_id: int, name: str) -> Group:
@@ -203,8 +240,8 @@ class GroupRules:
         group = await self.store.group_by_name(guild_id, name.strip())
         if group is None:
             raise Refusal(
-                f"There is no group called '{name.strip()[:50]}' in this server; "
-                "pick one from the list that appears as you type."
+                "There is no group called '{name}' in this server; pick one from the list that appears as you type.",
+                name=name.strip()[:50],
             )
         return group
 
@@ -220,8 +257,8 @@ class GroupRules:
         """Refuse anyone who neither holds Manage Server nor leads the group."""
         if not (actor.is_admin or group.is_leader(actor.user_id)):
             raise Refusal(
-                f"Only the leaders of {group.name} or a server admin (Manage Server) can do that; "
-                "ask one of them."
+                "Only the leaders of {group} or a server admin (Manage Server) can do that; ask one of them.",
+                group=group.name,
             )
 
     async def create(self, actor: Actor, guild_id: int, name: str, text_channel_id: int,
@@ -234,15 +271,16 @@ class GroupRules:
         settings = GroupSettings(
             timezone=resolve_timezone(timezone) if timezone else self.default_timezone,
             template=self.check_template(template) if template else self.default_template,
+            language=self.default_language,
         )
         if await self.store.group_by_name(guild_id, clean) is not None:
-            raise Refusal(f"This server already has a group called {clean}; choose another name.")
+            raise Refusal("This server already has a group called {name}; choose another name.", name=clean)
         for channel_id in (text_channel_id, voice_channel_id):
             taken = await self.store.group_using_channel(guild_id, channel_id)
             if taken is not None:
                 raise Refusal(
-                    f"<#{channel_id}> already belongs to the group {taken.name}; "
-                    "give each group its own text and voice channel."
+                    "{channel} already belongs to the group {group}; give each group its own text and voice channel.",
+                    channel=_channel(channel_id), group=taken.name,
                 )
         return await self.store.insert_group(NewGroup(
             guild_id=guild_id,
@@ -256,7 +294,8 @@ class GroupRules:
 
     async def configure(self, actor: Actor, group: Group, *, template: str | None = None,
                         timezone: str | None = None, auto_advance: bool | None = None,
-                        pushback: Pushback | None = None, retention_hours: int | None = None) -> Group:
+                        pushback: Pushback | None = None, retention_hours: int | None = None,
+                        language: Lang | None = None) -> Group:
         """Change some settings (all checked before any is stored) and return the group as it is now."""
         self.require_admin_or_leader(actor, group)
         settings = group.settings
@@ -270,6 +309,8 @@ class GroupRules:
             settings = replace(settings, pushback=pushback)
         if retention_hours is not None:
             settings = replace(settings, retention_hours=check_retention(retention_hours))
+        if language is not None:
+            settings = replace(settings, language=language)
         if settings != group.settings:
             await self.store.update_settings(group.id, settings)
         return replace(group, settings=settings)
@@ -278,18 +319,19 @@ class GroupRules:
         """Make a member of the server a co-leader."""
         self.require_admin_or_leader(actor, group)
         if group.is_leader(user_id):
-            raise Refusal(f"<@{user_id}> already leads {group.name}; nothing to change.")
+            raise Refusal("{member} already leads {group}; nothing to change.", member=_user(user_id),
+                          group=group.name)
         await self.store.add_leader(group.id, user_id, self.clock.now())
 
     async def remove_coleader(self, actor: Actor, group: Group, user_id: int) -> None:
         """Remove a co-leader, never the last leader."""
         self.require_admin_or_leader(actor, group)
         if not group.is_leader(user_id):
-            raise Refusal(f"<@{user_id}> is not a leader of {group.name}; nothing to remove.")
+            raise Refusal("{member} is not a leader of {group}; nothing to remove.", member=_user(user_id),
+                          group=group.name)
         if not await self.store.remove_leader(group.id, user_id):
-            raise Refusal(
-                f"<@{user_id}> is the only leader of {group.name}; add another co-leader first."
-            )
+            raise Refusal("{member} is the only leader of {group}; add another co-leader first.",
+                          member=_user(user_id), group=group.name)
 
     async def delete(self, actor: Actor, group: Group) -> None:
         """Delete a group and all it holds."""
@@ -300,21 +342,21 @@ class GroupRules:
     def check_can_join(user_id: int, group: Group) -> None:
         """Refuse someone who is already in the group."""
         if group.is_member(user_id):
-            raise Refusal(f"You are already a member of {group.name}.")
+            raise Refusal("You are already a member of {group}.", group=group.name)
 
     async def join(self, user_id: int, group: Group) -> None:
         """Record that the user agreed to the group's frame and joined."""
         self.check_can_join(user_id, group)
         if not await self.store.add_member(group.id, user_id, self.clock.now()):
-            raise Refusal(f"You are already a member of {group.name}.")
+            raise Refusal("You are already a member of {group}.", group=group.name)
 
     async def leave(self, user_id: int, group: Group) -> None:
         """Leave the group; a leader steps down too, unless they are the last one."""
         if not group.belongs(user_id):
-            raise Refusal(f"You are not a member of {group.name}; nothing to leave.")
+            raise Refusal("You are not a member of {group}; nothing to leave.", group=group.name)
         if group.is_leader(user_id) and not await self.store.remove_leader(group.id, user_id):
             raise Refusal(
-                f"You are the only leader of {group.name}; make someone co-leader with "
-                "/group coleader before you leave."
+                "You are the only leader of {group}; make someone co-leader with /group coleader before you leave.",
+                group=group.name,
             )
         await self.store.remove_member(group.id, user_id)

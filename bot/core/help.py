@@ -1,116 +1,78 @@
-"""The /balint help text: the method in short, the phases, the commands; English and French."""
+"""The /balint help text and the group's agreement, as msgids: the method in short, the phases, the commands."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from bot.core.phases import BUILTIN_TEMPLATES
+from bot.core.text import N_, Text
 
 
 @dataclass(frozen=True)
 class HelpPage:
-    """One language's help, as a title and sections of (heading, body)."""
+    """The help as a title and sections of (heading, lines), each a text to show in the reader's language."""
 
-    title: str
-    sections: tuple[tuple[str, str], ...]
-
-
-def _phase_list(lang: str) -> str:
-    classic = BUILTIN_TEMPLATES["classic"]
-    names_fr = {
-        "presentation": "Présentation",
-        "questions": "Questions de clarification",
-        "discussion": "Discussion (le présentateur se met en retrait)",
-        "return": "Retour du présentateur",
-        "closing": "Clôture",
-    }
-    lines = []
-    for number, phase in enumerate(classic.phases, start=1):
-        name = names_fr.get(phase.key, phase.name) if lang == "fr" else phase.name
-        lines.append(f"{number}. {name}: {phase.minutes} min")
-    return "\n".join(lines)
+    title: Text
+    sections: tuple[tuple[Text, tuple[Text, ...]], ...]
 
 
-# Every command the bot may have, described in both languages. The help lists only
-# those the running bot registered, so it never promises a command that is not there.
-COMMANDS: tuple[tuple[str, str, str], ...] = (
-    ("group create", "create a group (server admins)", "créer un groupe (administrateurs)"),
-    ("group config", "change a group's settings (leaders)", "régler un groupe (leaders)"),
-    ("group coleader", "add or remove a co-leader (leaders)", "ajouter ou retirer un co-leader (leaders)"),
-    ("group info", "see a group", "voir un groupe"),
-    ("group delete", "delete a group (leaders)", "supprimer un groupe (leaders)"),
-    ("group join", "read the agreement and join", "lire la charte et rejoindre le groupe"),
-    ("group leave", "leave a group", "quitter un groupe"),
-    ("case propose", "propose a case, anonymously if you wish", "proposer un cas, anonymement si vous voulez"),
-    ("case list", "see the queued cases", "voir les cas en attente"),
-    ("case withdraw", "withdraw your case", "retirer votre cas"),
-    ("session start", "start a case in timed phases (leaders)", "lancer un cas en phases minutées (leaders)"),
-    ("session status", "see where the session is", "voir où en est la séance"),
-    ("meeting schedule", "schedule meetings (leaders)", "planifier les réunions (leaders)"),
-    ("meeting list", "see the coming meetings", "voir les prochaines réunions"),
-    ("meeting cancel", "cancel a meeting or its series (leaders)", "annuler une réunion ou sa série (leaders)"),
-    ("meeting calendar", "the meetings as a calendar file (.ics)", "les réunions en fichier d'agenda (.ics)"),
-    ("attendance", "attendance records (leaders)", "registre de présence (leaders)"),
-    ("privacy info", "what is stored, and for how long", "ce qui est conservé, et combien de temps"),
-    ("balint check", "the bot's permissions for each group (server admins)",
-     "les permissions du bot pour chaque groupe (administrateurs)"),
-    ("balint help", "this help", "cette aide"),
+# Every command the bot may have, with what it is for. The help lists only those the running
+# bot registered, so it never promises a command that is not there.
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("group create", N_("create a group (server admins)")),
+    ("group config", N_("change a group's settings (leaders)")),
+    ("group coleader", N_("add or remove a co-leader (leaders)")),
+    ("group info", N_("see a group")),
+    ("group delete", N_("delete a group (leaders)")),
+    ("group join", N_("read the agreement and join")),
+    ("group leave", N_("leave a group")),
+    ("case propose", N_("propose a case, anonymously if you wish")),
+    ("case list", N_("see the queued cases")),
+    ("case withdraw", N_("withdraw your case")),
+    ("session start", N_("start a case in timed phases (leaders)")),
+    ("session status", N_("see where the session is")),
+    ("meeting schedule", N_("schedule meetings (leaders)")),
+    ("meeting list", N_("see the coming meetings")),
+    ("meeting cancel", N_("cancel a meeting or its series (leaders)")),
+    ("meeting calendar", N_("the meetings as a calendar file (.ics)")),
+    ("attendance", N_("attendance records (leaders)")),
+    ("privacy info", N_("what is stored, and for how long")),
+    ("balint check", N_("the bot's permissions for each group (server admins)")),
+    ("balint help", N_("this help")),
 )
 
-_TEXT = {
-    "en": {
-        "title": "Balint groups with balint-bot",
-        "method_heading": "The method",
-        "method": (
-            "A Balint group is a small, closed group of doctors who meet regularly with a trained leader "
-            "to talk about a patient relationship that troubles one of them: the feelings in the "
-            "doctor-patient relationship, not diagnosis or management. What is said in the group stays "
-            "in the group, and patients are never named."
-        ),
-        "phases_heading": "The phases (classic template)",
-        "phases_note": (
-            "During the discussion the presenter listens in silence. "
-            "Templates: classic (45 min), residency (60), double (90), psychodrama."
-        ),
-        "commands_heading": "Commands",
-    },
-    "fr": {
-        "title": "Les groupes Balint avec balint-bot",
-        "method_heading": "La méthode",
-        "method": (
-            "Un groupe Balint est un petit groupe fermé de médecins qui se réunit régulièrement avec un "
-            "leader formé pour parler d'une relation avec un patient qui préoccupe l'un d'eux : les "
-            "sentiments dans la relation médecin-malade, pas le diagnostic ni la prise en charge. Ce qui "
-            "se dit dans le groupe reste dans le groupe, et les patients ne sont jamais nommés."
-        ),
-        "phases_heading": "Les phases (modèle classique)",
-        "phases_note": (
-            "Pendant la discussion, le présentateur écoute en silence. "
-            "Modèles : classic (45 min), residency (60), double (90), psychodrama."
-        ),
-        "commands_heading": "Commandes",
-    },
-}
+METHOD = N_(
+    "A Balint group is a small, closed group of doctors who meet regularly with a trained leader "
+    "to talk about a patient relationship that troubles one of them: the feelings in the "
+    "doctor-patient relationship, not diagnosis or management. What is said in the group stays "
+    "in the group, and patients are never named."
+)
+PHASES_NOTE = N_(
+    "During the discussion the presenter listens in silence. "
+    "Templates: classic (45 min), residency (60), double (90), psychodrama."
+)
 
 
-def help_page(lang: str, available: set[str]) -> HelpPage:
-    """Return the help in `lang` ("fr", else English), listing the `available` commands."""
-    lang = lang if lang in _TEXT else "en"
-    text = _TEXT[lang]
-    commands = "\n".join(
-        f"`/{name}`: {fr if lang == 'fr' else en}" for name, en, fr in COMMANDS if name in available
+def help_page(available: set[str]) -> HelpPage:
+    """Return the help, listing the `available` commands and the classic template's phases."""
+    phases = tuple(
+        Text("{number}. {phase}: {minutes} min", number=number, phase=Text(phase.name), minutes=phase.minutes)
+        for number, phase in enumerate(BUILTIN_TEMPLATES["classic"].phases, start=1)
+    )
+    commands = tuple(
+        Text("`/{command}`: {what}", command=name, what=Text(what)) for name, what in COMMANDS if name in available
     )
     return HelpPage(
-        title=text["title"],
+        title=Text("Balint groups with balint-bot"),
         sections=(
-            (text["method_heading"], text["method"]),
-            (text["phases_heading"], _phase_list(lang) + "\n" + text["phases_note"]),
-            (text["commands_heading"], commands),
+            (Text("The method"), (Text(METHOD),)),
+            (Text("The phases (classic template)"), (*phases, Text(PHASES_NOTE))),
+            (Text("Commands"), commands),
         ),
     )
 
 
-AGREEMENT_EN = (
+AGREEMENT = N_(
     "By joining you agree to the group's frame:\n"
     "• **Confidentiality**: what is said in the group stays in the group.\n"
     "• **No patient names** and nothing that identifies a patient, in voice or in writing.\n"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from bot.core.text import N_
+
 
 class Place(Enum):
     """Where a permission is granted."""
@@ -16,7 +18,7 @@ class Place(Enum):
 
 @dataclass(frozen=True)
 class Need:
-    """One permission, by discord.py's flag name and the name Discord's client shows."""
+    """One permission, by discord.py's flag name, the name Discord's client shows, and what for (msgids)."""
 
     flag: str
     name: str
@@ -25,27 +27,28 @@ class Need:
 
 NEEDS: dict[Place, tuple[Need, ...]] = {
     Place.TEXT: (
-        Need("view_channel", "View Channel", "to see the group's channel"),
-        Need("send_messages", "Send Messages", "to post the panel, notices and reminders"),
-        Need("embed_links", "Embed Links", "to show the session panel"),
-        Need("attach_files", "Attach Files", "to send calendar and attendance files"),
-        Need("read_message_history", "Read Message History", "to update its panel and reminders"),
+        Need("view_channel", N_("View Channel"), N_("to see the group's channel")),
+        Need("send_messages", N_("Send Messages"), N_("to post the panel, notices and reminders")),
+        Need("embed_links", N_("Embed Links"), N_("to show the session panel")),
+        Need("attach_files", N_("Attach Files"), N_("to send calendar and attendance files")),
+        Need("read_message_history", N_("Read Message History"), N_("to update its panel and reminders")),
     ),
     Place.VOICE: (
-        Need("view_channel", "View Channel", "to see who is in the meeting"),
-        Need("connect", "Connect", "to see the voice channel's members"),
-        Need("mute_members", "Mute Members", "to mute the presenter during the discussion"),
+        Need("view_channel", N_("View Channel"), N_("to see who is in the meeting")),
+        Need("connect", N_("Connect"), N_("to see the voice channel's members")),
+        Need("mute_members", N_("Mute Members"), N_("to mute the presenter during the discussion")),
     ),
     Place.SERVER: (
-        Need("manage_events", "Manage Events", "to put the meetings in the server's events"),
+        Need("manage_events", N_("Manage Events"), N_("to put the meetings in the server's events")),
     ),
 }
 
 # Where each place's permissions are granted, as Discord's client names the steps.
+# Translators: use the names of Discord's own menus in your language.
 WHERE = {
-    Place.TEXT: "Edit Channel → Permissions on {channel}, for the bot's role",
-    Place.VOICE: "Edit Channel → Permissions on {channel}, for the bot's role",
-    Place.SERVER: "Server Settings → Roles → the bot's role",
+    Place.TEXT: N_("Edit Channel → Permissions on {channel}, for the bot's role"),
+    Place.VOICE: N_("Edit Channel → Permissions on {channel}, for the bot's role"),
+    Place.SERVER: N_("Server Settings → Roles → the bot's role"),
 }
 
 INVITE_SCOPES = ("bot", "applications.commands")

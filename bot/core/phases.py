@@ -1,10 +1,16 @@
-"""Phase templates: the ordered phases of one Balint case, with their minutes and guidance."""
+"""Phase templates: the ordered phases of one Balint case, with their minutes and guidance.
+
+The built-in templates' titles, phase names and guidance are msgids, shown in the reader's
+language; a custom template's texts are shown as its author wrote them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
+
+from bot.core.text import N_
 
 
 class Speaker(Enum):
@@ -47,34 +53,34 @@ class Template:
         return sum(phase.minutes for phase in self.phases)
 
 
-_PRESENTATION = (
+_PRESENTATION = N_(
     "The presenter tells the story of a patient who stays on their mind, from memory and without "
     "notes. The group listens; what is left out is part of the story too."
 )
-_QUESTIONS = (
+_QUESTIONS = N_(
     "The group asks short factual questions. Questions are for facts, not for solutions or blame: "
     "no \"why didn't you…\"."
 )
-_DISCUSSION = (
+_DISCUSSION = N_(
     "The presenter sits back and listens in silence. The group talks about the relationship as if "
     "the presenter were not here: what might the patient feel, what might the doctor feel? "
     "No advice, no right or wrong practice, no speculation about the presenter's life."
 )
-_RETURN = (
+_RETURN = N_(
     "The presenter comes back and says what struck them. The group listens; no new judgement."
 )
-_CLOSING = (
+_CLOSING = N_(
     "The leader closes. What is said in the group stays in the group, and patients are never named."
 )
-_WARM_UP = (
+_WARM_UP = N_(
     "The group talks over what it heard before the scenes: what is going on between this doctor "
     "and this patient?"
 )
-_SCENES = (
+_SCENES = N_(
     "Role-play: the presenter replays the encounter and members take roles, guided by the leader. "
     "Stay with feelings; the scene is not a test of anyone's practice."
 )
-_SHARING = (
+_SHARING = N_(
     "Out of role: the players say what they felt in their roles, then the group shares what it saw. "
     "The presenter listens."
 )
@@ -86,35 +92,53 @@ def _classic_shape(name: str, title: str, minutes: tuple[int, int, int, int, int
         name=name,
         title=title,
         phases=(
-            Phase("presentation", "Presentation", presentation, _PRESENTATION, Speaker.PRESENTER),
-            Phase("questions", "Clarifying questions", questions, _QUESTIONS, Speaker.GROUP_AND_PRESENTER),
-            Phase("discussion", "Discussion (presenter pushed back)", discussion, _DISCUSSION,
+            Phase("presentation", N_("Presentation"), presentation, _PRESENTATION, Speaker.PRESENTER),
+            Phase("questions", N_("Clarifying questions"), questions, _QUESTIONS, Speaker.GROUP_AND_PRESENTER),
+            Phase("discussion", N_("Discussion (presenter pushed back)"), discussion, _DISCUSSION,
                   Speaker.GROUP, pushback=True),
-            Phase("return", "Presenter returns", back, _RETURN, Speaker.GROUP_AND_PRESENTER),
-            Phase("closing", "Closing", closing, _CLOSING, Speaker.LEADER),
+            Phase("return", N_("Presenter returns"), back, _RETURN, Speaker.GROUP_AND_PRESENTER),
+            Phase("closing", N_("Closing"), closing, _CLOSING, Speaker.LEADER),
         ),
     )
 
 
 BUILTIN_TEMPLATES: Mapping[str, Template] = {
-    "classic": _classic_shape("classic", "Classic 45-minute case (UK)", (5, 5, 25, 7, 3)),
-    "residency": _classic_shape("residency", "60-minute group (US residency)", (5, 5, 35, 10, 5)),
-    "double": _classic_shape("double", "90-minute double hour (Germany)", (10, 10, 45, 15, 10)),
+    "classic": _classic_shape("classic", N_("Classic 45-minute case (UK)"), (5, 5, 25, 7, 3)),
+    "residency": _classic_shape("residency", N_("60-minute group (US residency)"), (5, 5, 35, 10, 5)),
+    "double": _classic_shape("double", N_("90-minute double hour (Germany)"), (10, 10, 45, 15, 10)),
     "psychodrama": Template(
         name="psychodrama",
-        title="Balint-psychodrama",
+        title=N_("Balint-psychodrama"),
         phases=(
-            Phase("presentation", "Presentation", 10, _PRESENTATION, Speaker.PRESENTER),
-            Phase("questions", "Clarifying questions", 10, _QUESTIONS, Speaker.GROUP_AND_PRESENTER),
-            Phase("warm-up", "Group discussion (presenter pushed back)", 10, _WARM_UP, Speaker.GROUP,
+            Phase("presentation", N_("Presentation"), 10, _PRESENTATION, Speaker.PRESENTER),
+            Phase("questions", N_("Clarifying questions"), 10, _QUESTIONS, Speaker.GROUP_AND_PRESENTER),
+            Phase("warm-up", N_("Group discussion (presenter pushed back)"), 10, _WARM_UP, Speaker.GROUP,
                   pushback=True),
-            Phase("scenes", "Role-play scenes", 30, _SCENES, Speaker.GROUP_AND_PRESENTER),
-            Phase("sharing", "Sharing", 10, _SHARING, Speaker.GROUP),
-            Phase("return", "Presenter returns", 10, _RETURN, Speaker.GROUP_AND_PRESENTER),
-            Phase("closing", "Closing", 5, _CLOSING, Speaker.LEADER),
+            Phase("scenes", N_("Role-play scenes"), 30, _SCENES, Speaker.GROUP_AND_PRESENTER),
+            Phase("sharing", N_("Sharing"), 10, _SHARING, Speaker.GROUP),
+            Phase("return", N_("Presenter returns"), 10, _RETURN, Speaker.GROUP_AND_PRESENTER),
+            Phase("closing", N_("Closing"), 5, _CLOSING, Speaker.LEADER),
         ),
     ),
 }
+
+# The built-in phases by key: each key has one name and one guidance in every built-in template.
+_BUILTIN_PHASES: Mapping[str, Phase] = {
+    phase.key: phase for template in BUILTIN_TEMPLATES.values() for phase in template.phases
+}
+
+
+def builtin_phase(phase: Phase) -> Phase | None:
+    """Return the built-in phase this one is a copy of, or None for a custom template's phase.
+
+    A session stores its phases in English; a built-in one is shown translated (its name and
+    guidance are msgids), a custom one as its template's author wrote it. A custom phase may
+    share a key ("presentation"), so its texts must be the built-in ones too.
+    """
+    found = _BUILTIN_PHASES.get(phase.key)
+    if found is None or (found.name, found.guidance) != (phase.name, phase.guidance):
+        return None
+    return found
 
 DEFAULT_TEMPLATE = "classic"
 

@@ -128,7 +128,8 @@ class PhaseClock:
         """Give the current phase more minutes (from now, if its time was already up)."""
         self._require_live(state)
         if not EXTEND_MIN <= minutes <= EXTEND_MAX:
-            raise Refusal(f"A phase can be extended by {EXTEND_MIN} to {EXTEND_MAX} minutes at a time.")
+            raise Refusal("A phase can be extended by {least} to {most} minutes at a time.", least=EXTEND_MIN,
+                          most=EXTEND_MAX)
         added = timedelta(minutes=minutes)
         if state.status is Status.RUNNING:
             assert state.deadline is not None

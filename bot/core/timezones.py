@@ -30,10 +30,15 @@ def resolve_timezone(text: str) -> str:
     city = wanted.replace(" ", "_").casefold()
     by_city = [name for name in _region_zones() if name.casefold().rsplit("/", 1)[-1] == city]
     suggestions = by_city or difflib.get_close_matches(wanted, _region_zones(), n=3, cutoff=0.6)
-    hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
-    raise Refusal(
-        f"'{wanted[:60]}' is not an IANA timezone name.{hint} Use a name like Europe/Paris or America/Toronto."
-    )
+    if suggestions:
+        # Zone names are identifiers to type, listed as such (commas) in every language.
+        raise Refusal(
+            "'{zone}' is not an IANA timezone name. Did you mean {suggestions}? "
+            "Use a name like Europe/Paris or America/Toronto.",
+            zone=wanted[:60], suggestions=", ".join(suggestions),
+        )
+    raise Refusal("'{zone}' is not an IANA timezone name. Use a name like Europe/Paris or America/Toronto.",
+                  zone=wanted[:60])
 
 
 def complete_timezone(current: str, limit: int = 25) -> list[str]:

@@ -4,7 +4,9 @@ A persistent button keeps its state in its custom id, so that it answers after a
 kind declares that id once, as a `CustomId` ("balint:s:{session}:{action}" with a type per
 field): the regex discord.py matches and the id written on the button both come from it, and
 the fields come back typed. Refusals raised by a button or a form are answered privately here,
-and anything else gets one private apology before discord.py logs it.
+in the clicker's language, and anything else gets one private apology before discord.py logs it.
+A button's label is given in the language of whoever will see it; a button rebuilt from a click
+keeps the label it was posted with, so its constructor takes the language as an optional extra.
 """
 
 from __future__ import annotations

@@ -5,17 +5,29 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 import discord
+from discord import app_commands
+from discord.app_commands import locale_str
 
 from bot.core.errors import Refusal
-from bot.core.groups import Actor, Group
-from bot.core.help import AGREEMENT_EN
+from bot.core.groups import Actor, Group, Pushback
+from bot.core.help import AGREEMENT
+from bot.core.text import N_, Lang
 from bot.discord_io.components import CustomId, PersistentButton
 from bot.discord_io.replies import answer_privately
+from bot.i18n import Translator, translator, translator_for
 
 if TYPE_CHECKING:
     from bot.app import BalintBot
 
 BRAND = discord.Colour.from_rgb(88, 101, 142)
+
+# Translators: a language's name, as a setting shows it ("Language: French").
+LANGUAGE_NAMES = {Lang.EN: N_("English"), Lang.FR: N_("French")}
+# Translators: the push-back setting: the presenter is server-muted during the discussion, or not.
+PUSHBACK_NAMES = {Pushback.MUTE: N_("mute"), Pushback.OFF: N_("off")}
+# The options' choices: their labels translate (the same msgids), their values are what is stored.
+LANGUAGE_CHOICES = [app_commands.Choice(name=locale_str(LANGUAGE_NAMES[lang]), value=lang.value) for lang in Lang]
+PUSHBACK_CHOICES = [app_commands.Choice(name=locale_str(PUSHBACK_NAMES[p]), value=p.value) for p in Pushback]
 
 
 async def group_named(interaction: discord.Interaction[Any], name: str) -> Group:
@@ -30,34 +42,38 @@ def actor_of(interaction: discord.Interaction[Any]) -> Actor:
     return Actor(user_id=interaction.user.id, is_admin=permissions.manage_guild)
 
 
-def group_embed(group: Group, templates: dict[str, Any]) -> discord.Embed:
+def group_embed(group: Group, templates: dict[str, Any], t: Translator) -> discord.Embed:
     """Describe a group: channels, leaders, members and settings (ids become mentions)."""
     s = group.settings
     template = templates.get(s.template)
-    template_text = f"{s.template} ({template.total_minutes} min)" if template else s.template
+    template_text = (t.gettext("{template} ({minutes} min)", template=s.template, minutes=template.total_minutes)
+                     if template else s.template)
     embed = discord.Embed(title=group.name, colour=BRAND)
-    embed.add_field(name="Text channel", value=f"<#{group.text_channel_id}>")
-    embed.add_field(name="Voice channel", value=f"<#{group.voice_channel_id}>")
-    embed.add_field(name="Leaders", value=", ".join(f"<@{uid}>" for uid in group.leader_ids), inline=False)
-    embed.add_field(name="Members", value=str(len(group.member_ids)))
-    embed.add_field(name="Timezone", value=s.timezone)
-    embed.add_field(name="Template", value=template_text)
-    embed.add_field(name="Auto-advance", value="on" if s.auto_advance else "off")
-    embed.add_field(name="Push-back", value=s.pushback.value)
-    embed.add_field(name="Case material kept", value=f"{s.retention_hours} h after the session")
+    embed.add_field(name=t.gettext("Text channel"), value=f"<#{group.text_channel_id}>")
+    embed.add_field(name=t.gettext("Voice channel"), value=f"<#{group.voice_channel_id}>")
+    embed.add_field(name=t.gettext("Leaders"), value=t.join(f"<@{uid}>" for uid in group.leader_ids), inline=False)
+    embed.add_field(name=t.gettext("Members"), value=t.number(len(group.member_ids)))
+    embed.add_field(name=t.gettext("Timezone"), value=s.timezone)
+    embed.add_field(name=t.gettext("Template"), value=template_text)
+    embed.add_field(name=t.gettext("Language"), value=t.gettext(LANGUAGE_NAMES[s.language]))
+    embed.add_field(name=t.gettext("Auto-advance"), value=t.gettext("on") if s.auto_advance else t.gettext("off"))
+    embed.add_field(name=t.gettext("Push-back"), value=t.gettext(PUSHBACK_NAMES[s.pushback]))
+    embed.add_field(name=t.gettext("Case material kept"),
+                    value=t.gettext("{hours} h after the session", hours=s.retention_hours))
     return embed
 
 
-def agreement_embed(group: Group) -> discord.Embed:
+def agreement_embed(group: Group, t: Translator) -> discord.Embed:
     """Show the group's agreement, before anyone joins."""
-    return discord.Embed(title=f"Joining {group.name}", description=AGREEMENT_EN, colour=BRAND)
+    return discord.Embed(title=t.gettext("Joining {group}", group=group.name), description=t.gettext(AGREEMENT),
+                         colour=BRAND)
 
 
 class AgreeButton(PersistentButton, custom=CustomId("balint:agree:{group}", group=int)):
     """The "I agree" button under a group's agreement; the group id lives in its custom id."""
 
-    def __init__(self, *, group: int) -> None:
-        super().__init__(label="I agree", style=discord.ButtonStyle.success, group=group)
+    def __init__(self, *, group: int, lang: Lang = Lang.EN) -> None:
+        super().__init__(label=translator(lang).gettext("I agree"), style=discord.ButtonStyle.success, group=group)
         self.group_id = group
 
     async def press(self, interaction: discord.Interaction[Any]) -> None:
@@ -65,38 +81,42 @@ class AgreeButton(PersistentButton, custom=CustomId("balint:agree:{group}", grou
         bot = cast("BalintBot", interaction.client)
         group = await bot.groups.get(interaction.guild_id or 0, self.group_id)
         await bot.groups.join(interaction.user.id, group)
+        t = translator_for(interaction.locale)
+        channel = f"<#{group.text_channel_id}>"
         await interaction.response.edit_message(
-            content=f"Welcome to {group.name}. Its sessions run in <#{group.text_channel_id}>.",
+            content=t.gettext("Welcome to {group}. Its sessions run in {channel}.", group=group.name, channel=channel),
             embed=None, view=None,
         )
 
 
-def agreement_view(group: Group) -> discord.ui.View:
-    """Hold the group's "I agree" button."""
+def agreement_view(group: Group, lang: Lang) -> discord.ui.View:
+    """Hold the group's "I agree" button, labelled in the reader's language."""
     view = discord.ui.View(timeout=None)
-    view.add_item(AgreeButton(group=group.id))
+    view.add_item(AgreeButton(group=group.id, lang=lang))
     return view
 
 
 class JoinButton(PersistentButton, custom=CustomId("balint:join:{group}", group=int)):
     """The button under a group's announcement: shows the agreement to whoever clicks."""
 
-    def __init__(self, *, group: int) -> None:
-        super().__init__(label="Read the agreement and join", style=discord.ButtonStyle.primary, group=group)
+    def __init__(self, *, group: int, lang: Lang = Lang.EN) -> None:
+        super().__init__(label=translator(lang).gettext("Read the agreement and join"),
+                         style=discord.ButtonStyle.primary, group=group)
         self.group_id = group
 
     async def press(self, interaction: discord.Interaction[Any]) -> None:
-        """Show the agreement privately, as /group join does."""
+        """Show the agreement privately, as /group join does, in the clicker's language."""
         bot = cast("BalintBot", interaction.client)
         group = await bot.groups.get(interaction.guild_id or 0, self.group_id)
         bot.groups.check_can_join(interaction.user.id, group)
-        await answer_privately(interaction, embed=agreement_embed(group), view=agreement_view(group))
+        t = translator_for(interaction.locale)
+        await answer_privately(interaction, embed=agreement_embed(group, t), view=agreement_view(group, t.lang))
 
 
 def join_view(group: Group) -> discord.ui.View:
-    """Hold the group's join button, for its announcement."""
+    """Hold the group's join button, for its announcement in the group's channel (in the group's language)."""
     view = discord.ui.View(timeout=None)
-    view.add_item(JoinButton(group=group.id))
+    view.add_item(JoinButton(group=group.id, lang=group.settings.language))
     return view
 
 
@@ -104,9 +124,10 @@ class DeleteGroupButton(PersistentButton,
                         custom=CustomId("balint:group-delete:{group}:{choice}", group=int, choice="yes|no")):
     """The confirm and cancel buttons of /group delete."""
 
-    def __init__(self, *, group: int, choice: str) -> None:
+    def __init__(self, *, group: int, choice: str, lang: Lang = Lang.EN) -> None:
         confirm = choice == "yes"
-        super().__init__(label="Delete the group" if confirm else "Keep it",
+        t = translator(lang)
+        super().__init__(label=t.gettext("Delete the group") if confirm else t.gettext("Keep it"),
                          style=discord.ButtonStyle.danger if confirm else discord.ButtonStyle.secondary,
                          group=group, choice=choice)
         self.group_id = group
@@ -116,8 +137,10 @@ class DeleteGroupButton(PersistentButton,
         """Delete (checking the clicker's rights again) or keep the group."""
         bot = cast("BalintBot", interaction.client)
         group = await bot.groups.get(interaction.guild_id or 0, self.group_id)
+        t = translator_for(interaction.locale)
         if not self.confirm:
-            await interaction.response.edit_message(content=f"{group.name} was kept.", view=None)
+            await interaction.response.edit_message(content=t.gettext("{group} was kept.", group=group.name),
+                                                    view=None)
             return
         bot.groups.require_admin_or_leader(actor_of(interaction), group)
         await check_no_live_session(bot, group)
@@ -125,21 +148,23 @@ class DeleteGroupButton(PersistentButton,
         await bot.meetings.forget_group(group)
         await bot.groups.delete(actor_of(interaction), group)
         await interaction.response.edit_message(
-            content=f"{group.name} was deleted, with its members, leaders and settings.", view=None,
+            content=t.gettext("{group} was deleted, with its members, leaders and settings.", group=group.name),
+            view=None,
         )
 
 
 async def check_no_live_session(bot: BalintBot, group: Group) -> None:
     """Refuse to delete a group in the middle of a session (its presenter may be muted)."""
     if await bot.sessions.store.live_for_group(group.id) is not None:
-        raise Refusal(f"{group.name} has a session running; end it with /session end before deleting the group.")
+        raise Refusal("{group} has a session running; end it with /session end before deleting the group.",
+                      group=group.name)
 
 
-def delete_view(group: Group) -> discord.ui.View:
-    """Hold the confirm and cancel buttons for deleting a group."""
+def delete_view(group: Group, lang: Lang) -> discord.ui.View:
+    """Hold the confirm and cancel buttons for deleting a group, labelled in the reader's language."""
     view = discord.ui.View(timeout=None)
-    view.add_item(DeleteGroupButton(group=group.id, choice="yes"))
-    view.add_item(DeleteGroupButton(group=group.id, choice="no"))
+    view.add_item(DeleteGroupButton(group=group.id, choice="yes", lang=lang))
+    view.add_item(DeleteGroupButton(group=group.id, choice="no", lang=lang))
     return view
 
 

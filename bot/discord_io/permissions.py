@@ -8,6 +8,7 @@ import discord
 
 from bot.core.groups import Group
 from bot.core.permissions import INVITE_SCOPES, NEEDS, WHERE, Need, Place, invite_flags
+from bot.i18n import Translator
 
 
 @dataclass(frozen=True)
@@ -16,16 +17,26 @@ class Missing:
 
     need: Need
     place: Place
-    where: str
-    channel: str | None = None  # the channel's mention, for a channel's permission
+    channel: str | None = None  # the channel's mention, for a channel's permission; None if it is gone
 
-    def line(self) -> str:
+    def _channel(self, t: Translator) -> str:
+        return self.channel or t.gettext("its channel")
+
+    def where(self, t: Translator) -> str:
+        """Say where to grant it, with Discord's menu names."""
+        return t.gettext(WHERE[self.place], channel=self._channel(t))
+
+    def line(self, t: Translator) -> str:
         """Say it in one line: the permission, what for, and where to grant it."""
-        return f"**{self.need.name}** ({self.need.why}): {self.where}"
+        return t.gettext("**{permission}** ({why}): {where}", permission=t.gettext(self.need.name),
+                         why=t.gettext(self.need.why), where=self.where(t))
 
-    def short(self) -> str:
+    def short(self, t: Translator) -> str:
         """Name it briefly: "Send Messages in #balint", or "Manage Events (server)"."""
-        return f"{self.need.name} in {self.channel}" if self.channel else f"{self.need.name} (server)"
+        permission = t.gettext(self.need.name)
+        if self.place is Place.SERVER:
+            return t.gettext("{permission} (server)", permission=permission)
+        return t.gettext("{permission} in {channel}", permission=permission, channel=self._channel(t))
 
 
 def missing_in(guild: discord.Guild, text: discord.abc.GuildChannel | None,
@@ -35,12 +46,10 @@ def missing_in(guild: discord.Guild, text: discord.abc.GuildChannel | None,
     found: list[Missing] = []
     for place, channel in ((Place.TEXT, text), (Place.VOICE, voice)):
         have = channel.permissions_for(me) if channel is not None else discord.Permissions.none()
-        mention = channel.mention if channel is not None else "its channel"
-        found += [Missing(need, place, WHERE[place].format(channel=mention), mention)
-                  for need in NEEDS[place] if not getattr(have, need.flag)]
+        mention = channel.mention if channel is not None else None
+        found += [Missing(need, place, mention) for need in NEEDS[place] if not getattr(have, need.flag)]
     server = me.guild_permissions
-    found += [Missing(need, Place.SERVER, WHERE[Place.SERVER]) for need in NEEDS[Place.SERVER]
-              if not getattr(server, need.flag)]
+    found += [Missing(need, Place.SERVER) for need in NEEDS[Place.SERVER] if not getattr(server, need.flag)]
     return found
 
 

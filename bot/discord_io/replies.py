@@ -8,6 +8,8 @@ import discord
 from discord import app_commands
 
 from bot.core.errors import Refusal
+from bot.core.text import N_
+from bot.i18n import translator_for
 
 NO_MENTIONS = discord.AllowedMentions.none()
 
@@ -30,7 +32,7 @@ async def answer_privately(
         )
 
 
-UNEXPECTED = (
+UNEXPECTED = N_(
     "Something went wrong on the bot's side and nothing was changed; try again, "
     "and tell a leader if it happens again."
 )
@@ -47,13 +49,15 @@ async def answer_failure(interaction: discord.Interaction, error: BaseException)
     """Answer a refusal with its sentence (True), or apologise for anything else (False: log it).
 
     Refusals are expected outcomes, not errors: they never reach the logs, where they could
-    carry user text. Every command, button and form ends here, once per interaction.
+    carry user text. Every command, button and form ends here, once per interaction, and this
+    is where a refusal's msgid becomes a sentence in the language of the person who acted.
     """
+    t = translator_for(interaction.locale)
     refusal = refusal_in(error)
     if refusal is not None:
-        await answer_privately(interaction, str(refusal))
+        await answer_privately(interaction, t.render(refusal.text))
         return True
     with contextlib.suppress(discord.HTTPException):
-        await answer_privately(interaction, UNEXPECTED)
+        await answer_privately(interaction, t.gettext(UNEXPECTED))
     return False
 

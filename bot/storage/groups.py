@@ -8,12 +8,13 @@ from datetime import datetime
 import aiosqlite
 
 from bot.core.groups import Group, GroupSettings, NewGroup, Pushback
+from bot.core.text import Lang
 from bot.storage.db import Database
 from bot.storage.instants import to_text
 
 _COLUMNS = (
     "id, guild_id, name, text_channel_id, voice_channel_id, timezone, template, "
-    "auto_advance, pushback, retention_hours"
+    "auto_advance, pushback, retention_hours, language"
 )
 
 
@@ -47,6 +48,7 @@ class SqliteGroupStore:
                 auto_advance=bool(row["auto_advance"]),
                 pushback=Pushback(row["pushback"]),
                 retention_hours=int(row["retention_hours"]),
+                language=Lang(row["language"]),
             ),
             leader_ids=tuple(int(r["user_id"]) for r in leaders),
             member_ids=tuple(int(r["user_id"]) for r in members),
@@ -97,11 +99,11 @@ class SqliteGroupStore:
         async with self.db.transaction() as tx:
             group_id = await tx.insert(
                 "INSERT INTO groups (guild_id, name, name_key, text_channel_id, voice_channel_id, timezone,"
-                " template, auto_advance, pushback, retention_hours, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " template, auto_advance, pushback, retention_hours, language, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (group.guild_id, group.name, _key(group.name), group.text_channel_id,
                  group.voice_channel_id, s.timezone, s.template, int(s.auto_advance), s.pushback.value,
-                 s.retention_hours, to_text(group.created_at)),
+                 s.retention_hours, s.language.value, to_text(group.created_at)),
             )
             await tx.execute(
                 "INSERT INTO leaders (group_id, user_id, added_at) VALUES (?, ?, ?)",
@@ -116,9 +118,9 @@ class SqliteGroupStore:
         async with self.db.transaction() as tx:
             await tx.execute(
                 "UPDATE groups SET timezone = ?, template = ?, auto_advance = ?, pushback = ?,"
-                " retention_hours = ? WHERE id = ?",
+                " retention_hours = ?, language = ? WHERE id = ?",
                 (settings.timezone, settings.template, int(settings.auto_advance), settings.pushback.value,
-                 settings.retention_hours, group_id),
+                 settings.retention_hours, settings.language.value, group_id),
             )
 
     async def add_leader(self, group_id: int, user_id: int, at: datetime) -> None:

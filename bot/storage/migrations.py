@@ -264,4 +264,8 @@ MIGRATIONS: tuple[str, ...] = (
         ("meeting_attendance", "joined_at"),
         ("meeting_attendance", "left_at"),
     ),
+    # 5: the language a group posts in, in its channel; groups made before it speak English.
+    """
+    ALTER TABLE groups ADD COLUMN language TEXT NOT NULL DEFAULT 'en' CHECK (language IN ('en', 'fr'))
+    """,
 )

@@ -53,3 +53,39 @@ async def test_sync_to_one_development_server(tmp_path: Path) -> None:
     finally:
         await env.shutdown()
         await bot.close()
+
+
+def _localised(node: dict[str, object], path: str, found: list[str]) -> None:
+    """Collect what lacks a French description (commands, options) or label (choices) under one node."""
+    french = (node.get("description_localizations") or {}).get("fr")  # type: ignore[attr-defined]
+    if not french or len(french) > 100:
+        found.append(f"{path}: description {french!r}")
+    if (node.get("name_localizations") or {}).get("fr"):  # type: ignore[attr-defined]
+        found.append(f"{path}: a name is translated, but names stay English")
+    for choice in node.get("choices") or []:  # type: ignore[attr-defined]
+        label = (choice.get("name_localizations") or {}).get("fr")
+        if not label or len(label) > 100:
+            found.append(f"{path} = {choice['value']}: choice label {label!r}")
+    for option in node.get("options") or []:  # type: ignore[attr-defined]
+        _localised(option, f"{path} {option['name']}", found)
+
+
+async def test_every_command_option_and_choice_is_described_in_french(harness: Harness) -> None:
+    """The synced payload has a French description for every command, subcommand and option, and French choices."""
+    (sync,) = [r for r in harness.env.http_requests if r.method == "PUT" and r.path.endswith("/commands")]
+    commands = [c for c in sync.json if c.get("type", 1) == 1]
+    assert {c["name"] for c in commands} >= {"group", "session", "case", "meeting", "attendance", "balint"}
+    missing: list[str] = []
+    for command in commands:
+        _localised(command, f"/{command['name']}", missing)
+    assert missing == []
+    menus = [c for c in sync.json if c.get("type", 1) != 1]
+    assert menus and not any((m.get("name_localizations") or {}).get("fr") for m in menus)
+    choices = {
+        option["name"]: {c["value"]: c["name_localizations"]["fr"] for c in option["choices"]}
+        for command in commands for sub in command.get("options") or [] for option in sub.get("options") or []
+        if option.get("choices")
+    }
+    assert choices["language"] == {"en": "anglais", "fr": "français"}
+    assert choices["pushback"] == {"mute": "micro coupé", "off": "désactivée"}
+    assert choices["scope"] == {"this": "cette réunion", "series": "toute la série"}

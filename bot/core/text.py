@@ -1,0 +1,76 @@
+"""Texts a person reads, as gettext msgids: written and marked here in core, translated where they are shown.
+
+The core never translates: it has no idea who reads. A sentence it produces is its English
+msgid with named placeholders ("Only the leaders of {group} {doing}; {then}."), kept with its
+values as a `Text`; `bot.i18n` looks the msgid up in the reader's catalogue and fills it in.
+`N_` marks a msgid kept in a constant, so that `pybabel extract` finds it (see babel.cfg).
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from enum import Enum
+from typing import TypeAlias
+
+
+class Lang(Enum):
+    """A language the bot speaks; a group has one for its channel, a person has their Discord's."""
+
+    EN = "en"
+    FR = "fr"
+
+
+def N_(msgid: str) -> str:
+    """Mark a msgid for extraction and return it unchanged: it is translated where it is shown."""
+    return msgid
+
+
+class Text:
+    """A msgid and the values of its named placeholders: English as `str()`, translated by `bot.i18n`."""
+
+    __slots__ = ("msgid", "params")
+
+    def __init__(self, msgid: str, /, **params: Param) -> None:
+        self.msgid = msgid
+        self.params: Mapping[str, Param] = params
+
+    def __str__(self) -> str:
+        return fill(self.msgid, {name: english(value) for name, value in self.params.items()})
+
+    def __repr__(self) -> str:
+        return f"Text({self.msgid!r}, **{dict(self.params)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Text) and (self.msgid, dict(self.params)) == (other.msgid, dict(other.params))
+
+    def __hash__(self) -> int:
+        return hash(self.msgid)
+
+
+# A value a placeholder takes: text as it is (a name, a mention), a quantity (written with the
+# reader's digit grouping: never an id, pass ids as mentions), or another msgid to translate.
+Param: TypeAlias = str | int | Text
+
+
+def english(value: Param) -> str:
+    """Write one placeholder's value in English: a quantity with thousands separators, a msgid as it is."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def fill(template: str, values: Mapping[str, str]) -> str:
+    """Fill a msgid's or a translation's named placeholders; one without any is returned as it is.
+
+    A sentence with no placeholder may have been built before this module existed (an
+    f-string holding a user's text with braces in it): formatting it again could fail.
+    """
+    return template.format(**values) if values else template
+
+
+def placeholders(template: str) -> frozenset[str]:
+    """Return the names of a msgid's placeholders, as a translation must keep them."""
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)

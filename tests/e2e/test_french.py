@@ -1,0 +1,227 @@
+"""A French group, end to end: its channel in French, each person's private answers in their own language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import discord
+import simcord
+
+from bot.core.phases import build_template
+from bot.core.session import ControlAction
+from bot.core.text import Lang
+from bot.discord_io.feedback import feedback_view
+from bot.discord_io.sessions import (
+    closing_message,
+    done_message,
+    panel_view,
+    phase_message,
+    time_up_message,
+    warning_message,
+)
+from tests.e2e.conftest import Harness, Server, running
+from tests.support.locales import speak
+from tests.support.sessions import MIN, count_messages, ready_group
+
+PANEL_TITLE = "Séance Balint · Alpha"
+PRESENTATION_FR = (
+    "La personne qui présente raconte l'histoire d'un patient qui lui reste en tête, de mémoire et sans "
+    "notes. Le groupe écoute ; ce qui est omis fait aussi partie de l'histoire."
+)
+ONLY_LEADERS_FR = "Seuls les animateurs du groupe Alpha peuvent piloter ses séances ; demandez à un animateur."
+
+
+def _panel(server: Server) -> discord.Message:
+    found = [m for m in server.text.history() if m.embeds and m.embeds[0].title == PANEL_TITLE]
+    assert len(found) == 1, "one French panel in the group's channel"
+    return found[0]
+
+
+def _field(embed: discord.Embed, name: str) -> str:
+    return next(str(f.value) for f in embed.fields if f.name == name)
+
+
+def _labels(view: discord.ui.View | None) -> list[str]:
+    assert view is not None
+    buttons = [item.item if isinstance(item, discord.ui.DynamicItem) else item for item in view.children]
+    return [str(button.label) for button in buttons if isinstance(button, discord.ui.Button)]
+
+
+async def _french_group(harness: Harness, server: Server) -> tuple[simcord.MemberActor, simcord.MemberActor]:
+    """Alpha with everyone in it; its leader (the admin) and Chloe read Discord in French; Alpha speaks French."""
+    leader, ada = await ready_group(server)
+    speak(harness.env, leader, "fr")
+    speak(harness.env, server.members[2], "fr")
+    configured = await leader.slash(server.text, "group config", group="Alpha", language="fr")
+    assert configured.ephemeral and configured.response.content == "Groupe **Alpha** mis à jour."
+    assert _field(configured.response.embeds[0], "Langue") == "français"
+    assert harness.rows("SELECT language FROM groups") == [("fr",)]
+    return leader, ada
+
+
+async def test_a_session_in_a_french_group(harness: Harness, server: Server) -> None:
+    """Panel, guidance and controls in French; a French member is refused in French, an English one in English."""
+    leader, ada = await _french_group(harness, server)
+    chloe, eve = server.members[2], server.members[4]
+    info = await eve.slash(server.text, "group info", group="Alpha")
+    assert _field(info.response.embeds[0], "Language") == "French", "a private answer follows its reader"
+
+    await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    embed = _panel(server).embeds[0]
+    assert embed.description == f"**Cas :** Un cas du groupe\n**Présenté par :** {ada.mention}"
+    lines = _field(embed, "Phases").splitlines()
+    assert lines[0] == "▶ **Présentation** · 5 min"
+    assert lines[1:] == ["· Questions de clarification · 5 min", "· Discussion (mise en retrait) · 25 min",
+                         "· Retour de la personne qui présente · 7 min", "· Clôture · 3 min"]
+    assert _field(embed, "En ce moment").startswith("**Présentation** se termine <t:")
+    assert _field(embed, "Consignes") == PRESENTATION_FR
+    assert embed.footer.text == "Modèle : classic"
+
+    await harness.env.advance_time(3 * MIN)
+    assert count_messages(server, "⏳") == 1
+    await harness.env.advance_time(1 * MIN)
+    paused = await leader.click(_panel(server), label="Pause")
+    assert paused.acknowledged
+    assert _field(_panel(server).embeds[0], "En ce moment") == "**En pause** pendant Présentation, il reste 1:00"
+
+    before = harness.rows("SELECT status, phase_index, remaining, version FROM sessions")
+    refused = await chloe.click(_panel(server), label="Next")
+    assert refused.ephemeral and refused.response.content == ONLY_LEADERS_FR
+    english = await eve.click(_panel(server), label="Next")
+    assert english.response.content == "Only the leaders of Alpha control its sessions; ask a leader."
+    again = await leader.slash(server.text, "session pause")
+    assert again.response.content == "La séance est déjà en pause ; appuyez sur Reprendre pour continuer."
+    assert harness.rows("SELECT status, phase_index, remaining, version FROM sessions") == before
+    status = await chloe.slash(server.text, "session status")
+    assert status.ephemeral and status.response.embeds[0].title == PANEL_TITLE
+
+    await leader.slash(server.text, "session resume")
+    await harness.env.advance_time(1 * MIN)
+    assert count_messages(server, "⏰") == 1
+    await leader.slash(server.text, "session next")
+    await leader.slash(server.text, "session next")
+    embed = _panel(server).embeds[0]
+    assert _field(embed, "Phases").splitlines()[2] == "▶ **Discussion (mise en retrait)** · 25 min"
+    assert _field(embed, "Consignes").startswith("La personne qui présente se met en retrait et écoute en silence.")
+
+    ended = await leader.click(_panel(server), label="End")
+    assert ended.acknowledged
+    embed = _panel(server).embeds[0]
+    assert _field(embed, "En ce moment") == "**Terminée.** Ce qui se dit dans le groupe reste dans le groupe."
+    assert "Consignes" not in [f.name for f in embed.fields]
+
+    closing = server.text.last_message
+    form = await chloe.click(closing, label="Give feedback (anonymous)")
+    assert form.modal is not None and form.modal["title"] == "Comment avez-vous vécu cette séance ?"
+    sent = await chloe.submit_modal(form, {"rating": ["4"], "comment": ""})
+    assert sent.response.content == "Merci. Votre réponse est anonyme."
+    early = await leader.click(closing, label="Results (leaders)")
+    assert early.response.content == (
+        "Les résultats s'affichent dès qu'au moins 3 membres ont répondu (1 pour l'instant), pour qu'aucune "
+        "réponse ne puisse être rattachée à son auteur."
+    )
+
+
+async def test_the_notices_and_buttons_in_french(harness: Harness, server: Server) -> None:
+    """In the group's language, the phase, warning, time-up and closing notices and the buttons read in French.
+
+    session_runner.py posts them; until it passes the group's language it gets the English
+    defaults, so this renders them from the live session as the runner will.
+    """
+    leader, ada = await _french_group(harness, server)
+    await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    group = await harness.bot.group_store.group_by_name(server.guild.id, "Alpha")
+    assert group is not None
+    session = await harness.bot.sessions.store.live_for_group(group.id)
+    assert session is not None
+    phase = session.current_phase
+    announced = phase_message(session, Lang.FR)
+    assert announced.startswith("**Phase 1 sur 5 : Présentation** · 5 min, se termine <t:")
+    assert announced.endswith(f"\n>>> {PRESENTATION_FR}")
+    assert warning_message(phase, 2, Lang.FR) == "⏳ Plus que **2 minutes** pour la phase Présentation."
+    assert warning_message(phase, 1, Lang.FR) == "⏳ Plus que **1 minute** pour la phase Présentation."
+    assert time_up_message(phase, auto=False, closes=False, lang=Lang.FR) == (
+        "⏰ Le temps est écoulé pour la phase **Présentation**. L'animateur ou l'animatrice passe à la suite avec"
+        " « Phase suivante »."
+    )
+    assert time_up_message(phase, auto=True, closes=True, lang=Lang.FR) == (
+        "⏰ Le temps est écoulé pour la phase **Présentation**. La séance se termine maintenant."
+    )
+    assert closing_message(Lang.FR).startswith(
+        "La séance est terminée. Merci à toutes et à tous.\n**Ce qui se dit dans le groupe reste dans le groupe**"
+    )
+    assert _labels(panel_view(session, Lang.FR)) == [
+        "Pause", "+2 min", "Phase suivante", "Phase précédente", "Terminer",
+    ]
+    assert _labels(feedback_view(session, Lang.FR)) == ["Donner mon avis (anonyme)", "Résultats (animateurs)"]
+    assert done_message(ControlAction.EXTEND, session, Lang.FR) == "Phase Présentation prolongée."
+    assert done_message(ControlAction.END, session, Lang.FR) == "La séance est terminée."
+    # And in English, exactly what the English suite reads.
+    assert warning_message(phase, 2) == "⏳ **2 minutes** left in Presentation."
+    assert _labels(panel_view(session)) == ["Pause", "+2 min", "Next", "Back", "End"]
+
+
+async def test_a_custom_template_keeps_its_own_words(tmp_path: Path) -> None:
+    """A custom phase is shown as its author wrote it; the panel around it is in French."""
+    short = build_template("short", {"title": "Short case", "phases": [
+        {"name": "Story", "minutes": 4, "speaker": "presenter", "guidance": "Tell it."},
+        {"name": "Talk", "minutes": 6, "speaker": "group", "pushback": True, "guidance": "Listen."},
+    ]})
+    async for harness in running(Harness(tmp_path, settings={"templates": (short,)})):
+        server = harness.server()
+        leader, ada = await _french_group(harness, server)
+        await leader.slash(server.text, "session start", group="Alpha", template="short", presenter=ada)
+        embed = _panel(server).embeds[0]
+        assert _field(embed, "Phases").splitlines() == ["▶ **Story** · 4 min", "· Talk · 6 min"]
+        assert _field(embed, "Consignes") == "Tell it."
+        assert embed.footer.text == "Modèle : short"
+
+
+async def test_a_new_group_speaks_the_configured_language(tmp_path: Path) -> None:
+    """With bot.default_language = "fr" a new group announces itself in French; a French reader joins in French."""
+    async for harness in running(Harness(tmp_path, settings={"default_language": Lang.FR})):
+        server = harness.server()
+        created = await server.create_group()
+        assert created.response.content.startswith("Created **Alpha**"), "the English admin reads English"
+        announcement = server.text.last_message
+        assert announcement.content.startswith("Ce salon accueille désormais le groupe Balint **Alpha**.")
+        assert announcement.components[0].children[0].label == "Lire la charte et rejoindre"
+        ben = server.members[1]
+        speak(harness.env, ben, "fr")
+        shown = await ben.click(announcement, label="Lire la charte et rejoindre")
+        agreement = shown.response.embeds[0]
+        assert agreement.title == "Rejoindre le groupe Alpha"
+        assert "**Confidentialité** : ce qui se dit dans le groupe reste dans le groupe." in agreement.description
+        agreed = await ben.click(shown.response.message, label="J'accepte")
+        assert agreed.response.content == (
+            f"Bienvenue dans le groupe Alpha. Ses séances ont lieu dans {server.text.mention}."
+        )
+        again = await ben.slash(server.text, "group join", group="Alpha")
+        assert again.response.content == "Vous êtes déjà membre du groupe Alpha."
+
+
+async def test_a_french_admin_deletes_and_asks_for_help_in_french(harness: Harness, server: Server) -> None:
+    """The confirmation, its buttons, the help and /balint check follow the admin's Discord language."""
+    await server.create_group()
+    speak(harness.env, server.admin, "fr")
+    asked = await server.admin.slash(server.text, "group delete", group="Alpha")
+    assert asked.response.content == (
+        "Supprimer le groupe **Alpha**, avec 0 membre, ses animateurs et ses réglages ? Cette action est irréversible."
+    )
+    kept = await server.admin.click(asked.response.message, label="Le conserver")
+    assert kept.response.content == "Le groupe Alpha est conservé."
+    helped = await server.admin.slash(server.text, "balint help")
+    page = helped.response.embeds[0]
+    assert page.title == "Les groupes Balint avec balint-bot"
+    assert "1. Présentation : 5 min" in page.fields[1].value
+    assert "`/group join` : lire la charte et rejoindre le groupe" in page.fields[2].value
+    english = await server.admin.slash(server.text, "balint help", language="en")
+    assert english.response.embeds[0].title == "Balint groups with balint-bot"
+    checked = await server.admin.slash(server.text, "balint check")
+    assert checked.response.embeds[0].title == "Permissions de balint-bot"
+    assert _field(checked.response.embeds[0], "Alpha") == "✅ Rien ne manque."
+    refused = await server.admin.slash(server.text, "group config", group="Alpha", timezone="Mars/Olympus")
+    assert refused.response.content == (
+        "« Mars/Olympus » n'est pas un nom de fuseau horaire IANA. Utilisez un nom comme Europe/Paris ou"
+        " America/Toronto."
+    )
