@@ -85,6 +85,7 @@ class SqliteCaseStore:
                 "DELETE FROM cases WHERE id = (SELECT case_id FROM sessions WHERE id = ?)", (session_id,)
             )
             await tx.execute("UPDATE sessions SET title = NULL WHERE id = ?", (session_id,))
+        await self.db.scrub()
         return [(int(r["channel_id"]), int(r["message_id"])) for r in relays]
 
     async def add_relay(self, session_id: int, channel_id: int, message_id: int) -> None:
