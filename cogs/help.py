@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.app import BalintBot
 from bot.core.help import help_page
+from bot.core.language import language_of
 from bot.discord_io.groups import BRAND
 from bot.discord_io.replies import answer_privately
 
@@ -27,7 +28,7 @@ class Help(commands.Cog):
     async def help(self, interaction: discord.Interaction[BalintBot],
                    language: Literal["en", "fr"] | None = None) -> None:
         """Show the help privately, in the chosen language or the user's own."""
-        lang = language or ("fr" if interaction.locale is discord.Locale.french else "en")
+        lang = language or language_of(str(interaction.locale))
         available = {command.qualified_name for command in self.bot.tree.walk_commands()}
         page = help_page(lang, available)
         embed = discord.Embed(title=page.title, colour=BRAND)

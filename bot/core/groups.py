@@ -15,6 +15,7 @@ from bot.core.phases import Template
 from bot.core.timezones import resolve_timezone
 
 NAME_MAX = 50
+RETENTION_DEFAULT_HOURS = 0
 RETENTION_MAX_HOURS = 168
 
 
@@ -33,7 +34,7 @@ class GroupSettings:
     template: str
     auto_advance: bool = False
     pushback: Pushback = Pushback.MUTE
-    retention_hours: int = 0
+    retention_hours: int = RETENTION_DEFAULT_HOURS
 
 
 @dataclass(frozen=True)
