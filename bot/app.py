@@ -16,6 +16,7 @@ from bot.core.phases import BUILTIN_TEMPLATES
 from bot.core.timers import Timers
 from bot.discord_io.cases import CaseDesk
 from bot.discord_io.meetings import MeetingRunner
+from bot.discord_io.privacy import PrivacyDesk
 from bot.discord_io.replies import NO_MENTIONS, answer_failure, answer_privately
 from bot.discord_io.session_runner import SessionRunner
 from bot.scheduling import SchedulerTimers
@@ -76,6 +77,7 @@ class BalintBot(commands.Bot):
     sessions: SessionRunner
     meetings: MeetingRunner
     cases: CaseDesk
+    privacy: PrivacyDesk
 
     def __init__(self, settings: Settings, *, clock: Clock | None = None, timers: Timers | None = None) -> None:
         super().__init__(
@@ -107,17 +109,21 @@ class BalintBot(commands.Bot):
         self.sessions = SessionRunner(self)
         self.meetings = MeetingRunner(self)
         self.cases = CaseDesk(self, load_or_create_key(self.settings.secret_key_path))
+        self.privacy = PrivacyDesk(self)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands()
         self.timers.start(self._sweep)
 
     async def _sweep(self) -> None:
-        """Look again at everything due, whatever the timers did: sessions, then meetings."""
+        """Look again at everything due, whatever the timers did: sessions, meetings, then retention."""
         try:
             await self.sessions.sweep()
         finally:
-            await self.meetings.sweep()
+            try:
+                await self.meetings.sweep()
+            finally:
+                await self.privacy.sweep()
 
     async def sync_commands(self) -> None:
         """Register the slash commands: to the development server if configured, else globally."""
@@ -132,7 +138,7 @@ class BalintBot(commands.Bot):
             log.info("synced %d commands globally", len(synced))
 
     async def on_ready(self) -> None:
-        """Rebuild session timers and settle mutes from the database, once the member cache is there.
+        """Rebuild every job (sessions, mutes, meetings, retention) from the database, once the caches are there.
 
         Nothing is synced here: READY comes again on every reconnect. Restoring again after a
         reconnect is harmless (every step re-reads the database), but once is enough.
@@ -143,7 +149,10 @@ class BalintBot(commands.Bot):
             try:
                 await self.sessions.restore()
             finally:
-                await self.meetings.restore()
+                try:
+                    await self.meetings.restore()
+                finally:
+                    await self.privacy.restore()
 
     async def close(self) -> None:
         """Stop Discord first, then close the database so the process can exit."""

@@ -153,6 +153,7 @@ class CaseDesk:
             log.warning("session %d: a relay was not posted (HTTP %d)", session.id, error.status)
             raise Refusal("Discord did not take the message; nothing was relayed. Try again in a moment.") from None
         await self.store.add_relay(session.id, sent.channel.id, sent.id)
+        await self.bot.privacy.messages.record(session.id, group.guild_id, sent)
 
     async def on_direct_message(self, message: discord.Message) -> None:
         """Relay a DM from an anonymous presenter, or explain privately why not."""

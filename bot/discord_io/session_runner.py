@@ -125,6 +125,7 @@ class SessionRunner:
             )
         else:
             await self.store.set_panel(session.id, panel.channel.id, panel.id)
+            await self.bot.privacy.messages.record(session.id, group.guild_id, panel)
             await interaction.followup.send(
                 f"The session started; its panel is in <#{group.text_channel_id}>.", ephemeral=True
             )
@@ -386,11 +387,13 @@ class SessionRunner:
 
     async def _post(self, group: Group, content: str, session: Session,
                     view: discord.ui.View | None = None) -> None:
-        await post_in_group(
+        message = await post_in_group(
             self.bot, group, content, view=view, claim=partial(self.store.claim_report, session.id),
             cannot_post=f"I cannot post in <#{group.text_channel_id}> for {group.name}: I need View Channel and"
                         " Send Messages there. The session goes on.",
         )
+        if message is not None:
+            await self.bot.privacy.messages.record(session.id, group.guild_id, message)
 
     async def report(self, session: Session, group: Group, what: str, text: str) -> None:
         """Tell the leaders about a problem, once per session."""

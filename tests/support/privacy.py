@@ -1,8 +1,31 @@
-"""What the privacy tests share: the raw bytes of the database's files."""
+"""What the privacy tests share: a harness where days pass, and the raw bytes of the database's files.
+
+A test module uses the `daily` and `clinic` fixtures by importing them.
+"""
 
 from __future__ import annotations
 
-from tests.e2e.conftest import Harness
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import Harness, Server, running
+
+DAY = 86400
+HOUR = 3600
+
+
+@pytest.fixture
+async def daily(tmp_path: Path) -> AsyncIterator[Harness]:
+    """The standard harness with the safety sweep once a day: days pass in these tests."""
+    async for h in running(Harness(tmp_path, sweep_seconds=DAY)):
+        yield h
+
+
+@pytest.fixture
+async def clinic(daily: Harness) -> Server:
+    return daily.server()
 
 
 def database_files(h: Harness) -> dict[str, bytes]:
