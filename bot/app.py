@@ -32,6 +32,7 @@ EXTENSIONS: Sequence[str] = (
     "cogs.sessions",
     "cogs.cases",
     "cogs.meetings",
+    "cogs.privacy",
     "cogs.help",
 )
 

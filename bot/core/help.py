@@ -52,6 +52,8 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("meeting calendar", "the meetings as a calendar file (.ics)", "les réunions en fichier d'agenda (.ics)"),
     ("attendance", "attendance records (leaders)", "registre de présence (leaders)"),
     ("privacy info", "what is stored, and for how long", "ce qui est conservé, et combien de temps"),
+    ("privacy export", "a file of everything stored about you", "un fichier de tout ce qui est conservé sur vous"),
+    ("privacy forget-me", "delete everything stored about you", "effacer tout ce qui est conservé sur vous"),
     ("balint help", "this help", "cette aide"),
 )
 

@@ -80,6 +80,11 @@ class CaseDesk:
         self._drafts[token] = draft
         return token
 
+    def forget_drafts(self, user_id: int) -> None:
+        """Drop someone's drafts (they asked to be forgotten)."""
+        for token in [t for t, d in self._drafts.items() if d.user_id == user_id]:
+            del self._drafts[token]
+
     def take_draft(self, token: str, user_id: int) -> Draft:
         """Hand a draft back to its author (once), or refuse if it expired or is someone else's."""
         draft = self._drafts.get(token)

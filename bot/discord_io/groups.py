@@ -38,7 +38,8 @@ def group_embed(group: Group, templates: dict[str, Any]) -> discord.Embed:
     embed = discord.Embed(title=group.name, colour=BRAND)
     embed.add_field(name="Text channel", value=f"<#{group.text_channel_id}>")
     embed.add_field(name="Voice channel", value=f"<#{group.voice_channel_id}>")
-    embed.add_field(name="Leaders", value=", ".join(f"<@{uid}>" for uid in group.leader_ids), inline=False)
+    leaders = ", ".join(f"<@{uid}>" for uid in group.leader_ids) or "none: a server admin adds one with /group coleader"
+    embed.add_field(name="Leaders", value=leaders, inline=False)
     embed.add_field(name="Members", value=str(len(group.member_ids)))
     embed.add_field(name="Timezone", value=s.timezone)
     embed.add_field(name="Template", value=template_text)

@@ -1,25 +1,48 @@
-"""Privacy in Discord: the retention job that deletes the bot's own session messages.
+"""Privacy in Discord: the notice, the export, forget-me with its confirm button, and the retention job.
 
-The bot's session messages leave the channel `message_retention_hours` after the session ends,
-by a job rebuilt from the database at start-up and looked at again by the sweep, like every
-other job. A Discord refusal never stops it: it is told to the leaders once per session, and
-the job goes on.
+The bot's own session messages leave the channel `message_retention_hours` after the session
+ends, by a job rebuilt from the database at start-up and looked at again by the sweep, like
+every other job. A Discord refusal never stops it: it is told to the leaders once per session,
+and the job goes on.
+
+Nothing here names an anonymous author: they are recognised through the seal only to act on
+their own data, and every answer to them is private.
 """
 
 from __future__ import annotations
 
 import asyncio
+import io
+import json
 import logging
 from collections import defaultdict
 from datetime import timedelta
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
+from discord.http import Route
 
+from bot.core.errors import Refusal
 from bot.core.groups import Group
-from bot.core.privacy import RetentionPolicy
+from bot.core.language import Language, language_of
+from bot.core.privacy import (
+    ExportData,
+    Forgotten,
+    Orphan,
+    RetentionPolicy,
+    cases_by,
+    export_document,
+    forgotten_answer,
+    marks_by,
+    orphan_notice,
+    privacy_answer,
+    privacy_notice,
+)
+from bot.discord_io.components import CustomId, PersistentButton
+from bot.discord_io.groups import BRAND
 from bot.discord_io.leaders import tell_leaders
+from bot.discord_io.replies import NO_MENTIONS, SpecFile, answer_privately
 from bot.storage.privacy import PostedMessage, SqlitePrivacyStore
 
 if TYPE_CHECKING:
@@ -33,10 +56,66 @@ BULK_MAX_AGE = timedelta(days=14) - timedelta(minutes=5)
 BULK_MAX = 100
 UNKNOWN_CHANNEL = 10003
 DELETE_REASON = "balint-bot: session messages are kept only for the retention time"
+EXPORT_NAME = "balint-bot-export.json"
+
+
+def language(interaction: discord.Interaction[Any]) -> Language:
+    """Return the caller's language, from their Discord locale."""
+    return language_of(str(interaction.locale))
+
+
+def notice_embed(lang: Language, policy: RetentionPolicy) -> discord.Embed:
+    """Render the privacy notice, one field per section."""
+    notice = privacy_notice(lang, policy)
+    embed = discord.Embed(title=notice.title, description=notice.intro, colour=BRAND)
+    for heading, body in notice.sections:
+        embed.add_field(name=heading, value=body, inline=False)
+    return embed
+
+
+def export_file(data: ExportData, lang: Language, bot: BalintBot) -> discord.File:
+    """Write the export as a JSON file: it carries no id or name of the person, only what is stored."""
+    document = export_document(data, lang, bot.clock.now())
+    raw = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+    return SpecFile(io.BytesIO(raw), filename=EXPORT_NAME)
+
+
+class ForgetButton(PersistentButton, custom=CustomId("balint:forget:{choice}", choice="yes|no")):
+    """Forget me, or keep my data: under the private /privacy forget-me answer, so only its caller clicks it.
+
+    The custom id carries no id: the button acts on whoever clicks, who is the caller.
+    """
+
+    def __init__(self, *, choice: str, lang: Language = "en") -> None:
+        confirm = choice == "yes"
+        super().__init__(
+            label=privacy_answer(lang, "confirm" if confirm else "cancel"),
+            style=discord.ButtonStyle.danger if confirm else discord.ButtonStyle.secondary, choice=choice,
+        )
+        self.confirm = confirm
+
+    async def press(self, interaction: discord.Interaction[Any]) -> None:
+        """Forget the clicker, or say nothing was deleted."""
+        bot = cast("BalintBot", interaction.client)
+        if not self.confirm:
+            await interaction.response.edit_message(content=privacy_answer(language(interaction), "kept"), view=None)
+            return
+        await bot.privacy.forget(interaction)
+
+
+def forget_view(lang: Language) -> discord.ui.View:
+    """Hold the confirm and cancel buttons of /privacy forget-me."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(ForgetButton(choice="yes", lang=lang))
+    view.add_item(ForgetButton(choice="no", lang=lang))
+    return view
+
+
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (ForgetButton,)
 
 
 class PrivacyDesk:
-    """The privacy features of the bot: for now, the retention of the bot's session messages."""
+    """The privacy features of the bot: the notice, export, forget-me, and the retention of its messages."""
 
     def __init__(self, bot: BalintBot) -> None:
         self.bot = bot
@@ -47,6 +126,95 @@ class PrivacyDesk:
     def policy(self) -> RetentionPolicy:
         """Return the retention the purges apply and the notice states."""
         return policy_of(self.bot)
+
+    # ---------------------------------------------------------------- export
+
+    async def gather(self, user_id: int) -> ExportData:
+        """Collect everything stored about someone, anonymous cases and "I have a case" seals recognised."""
+        seal = self.bot.cases.rules.seal
+        cases = cases_by(seal, await self.store.anonymous_cases(), user_id)
+        marks = marks_by(seal, await self.store.case_marks(), user_id)
+        return await self.store.export(user_id, cases, sorted({m.meeting_id for m in marks}))
+
+    async def export(self, interaction: discord.Interaction[Any]) -> None:
+        """Send the caller, privately, the JSON file of everything stored about them."""
+        lang = language(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        data = await self.gather(interaction.user.id)
+        text = privacy_answer(lang, "export_empty" if data.is_empty() else "export")
+        await interaction.followup.send(text, file=export_file(data, lang, self.bot), ephemeral=True,
+                                        allowed_mentions=NO_MENTIONS)
+
+    # ---------------------------------------------------------------- forget-me
+
+    async def ask_to_forget(self, interaction: discord.Interaction[Any]) -> None:
+        """Say what forget-me deletes, privately, with its confirm button."""
+        lang = language(interaction)
+        await answer_privately(interaction, privacy_answer(lang, "ask"), view=forget_view(lang))
+
+    async def forget(self, interaction: discord.Interaction[Any]) -> None:
+        """Forget whoever confirmed, then tell them what is left (a group without leader, a mute to lift)."""
+        lang = language(interaction)
+        # Acknowledged first: ending a session and deleting messages may take more than Discord's 3
+        # seconds. The prompt stays as it is until it is done, so that a refusal leaves it to retry.
+        await interaction.response.defer()
+        forgotten = await self.forget_user(interaction.user.id)
+        await interaction.edit_original_response(content=forgotten_answer(lang, forgotten), view=None)
+
+    async def forget_user(self, user_id: int) -> Forgotten:
+        """Delete everything about someone in every server; end first any session in which they present."""
+        seal = self.bot.cases.rules.seal
+        for session_id in await self._presenting(user_id):
+            await self.bot.sessions.end_now(session_id)
+        if await self._presenting(user_id):
+            raise Refusal("A session you present in changed at that moment; nothing was deleted. Try again.")
+        anonymous = cases_by(seal, await self.store.anonymous_cases(), user_id)
+        # The panels name them, or show their case's title: gone now, not at the retention time.
+        panels = await self.store.panels_about(user_id, anonymous)
+        for session_id in await self.store.sessions_of_cases(user_id, anonymous):
+            await self.bot.cases.purge(session_id)  # the case, and its relayed words in the channel
+        await self.messages.remove(panels)
+        still_muted = sorted({guild for guild, user, _ in await self.bot.sessions.store.mutes() if user == user_id})
+        marks = marks_by(seal, await self.store.case_marks(), user_id)
+        orphans = await self.store.forget(user_id, anonymous, marks, still_muted)
+        self.bot.cases.forget_drafts(user_id)
+        log.info("a user was forgotten; %d groups left without a leader", len(orphans))
+        await self.tell_admins(orphans)
+        return Forgotten(orphans, still_muted)
+
+    async def _presenting(self, user_id: int) -> list[int]:
+        """Return the running sessions in which someone presents, by name or anonymously."""
+        found = []
+        for session in await self.bot.sessions.store.live():
+            if session.presenter_id == user_id or await self.bot.cases.presenting(session, user_id) is not None:
+                found.append(session.id)
+        return found
+
+    async def tell_admins(self, orphans: list[Orphan]) -> None:
+        """Tell each leaderless group's server admins, in the group's channel, or the owner by DM if that fails."""
+        for orphan in orphans:
+            text = orphan_notice(discord.utils.escape_markdown(orphan.name))
+            channel = self.bot.get_partial_messageable(orphan.text_channel_id, guild_id=orphan.server_id)
+            try:
+                await channel.send(text, allowed_mentions=NO_MENTIONS)
+            except discord.HTTPException:
+                await self._tell_owner(orphan, text)
+
+    async def _tell_owner(self, orphan: Orphan, text: str) -> None:
+        guild = self.bot.get_guild(orphan.server_id)
+        if guild is None or guild.owner_id is None:
+            log.warning("group %d: nobody could be told that it has no leader", orphan.group_id)
+            return
+        try:
+            # Opened by hand, as in leaders.dm_leaders: Discord's API spec types recipient_id as a string.
+            data = await self.bot.http.request(Route("POST", "/users/@me/channels"),
+                                               json={"recipient_id": str(guild.owner_id)})
+            dm = self.bot.get_partial_messageable(int(data["id"]), type=discord.ChannelType.private)
+            await dm.send(f"In {discord.utils.escape_markdown(guild.name)}: {text}", allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException:
+            log.warning("group %d: nobody could be told that it has no leader", orphan.group_id)
+
+    # ---------------------------------------------------------------- jobs
 
     async def restore(self) -> None:
         """Rebuild the retention job from the database at start-up."""

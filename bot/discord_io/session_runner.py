@@ -179,6 +179,18 @@ class SessionRunner:
             await self._show(changed, group, interaction, action)
             await self._after(session, changed, group)
 
+    async def end_now(self, session_id: int) -> None:
+        """End a session with no leader's click (its presenter asked to be forgotten), as End does."""
+        async with self._locks[session_id]:
+            session = await self.store.get(session_id)
+            if session is None or session.state.status is Status.ENDED:
+                return
+            group = await self._group(session)
+            ended = await self._save(session, self.phase_clock(session).control(
+                ControlAction.END, session.state, self.bot.clock.now()))
+            await self._edit_panel(ended, group)
+            await self._after(session, ended, group)
+
     async def _save(self, session: Session, state: SessionState) -> Session:
         changed = await self.store.save_state(session, state, self.bot.clock.now())
         if changed is None:

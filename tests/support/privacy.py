@@ -1,14 +1,20 @@
-"""What the privacy tests share: a harness where days pass, and the raw bytes of the database's files.
+"""What the privacy tests share: a harness where days pass, the raw database files, exports, locales
+and forget-me.
 
 A test module uses the `daily` and `clinic` fixtures by importing them.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import json
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+import simcord
+from simcord import interactions as simcord_interactions
 
 from tests.e2e.conftest import Harness, Server, running
 
@@ -42,3 +48,49 @@ def where_found(h: Harness, *texts: str) -> dict[str, list[str]]:
     """For each text, the database files whose bytes hold it (UTF-8, as SQLite stores text)."""
     files = database_files(h)
     return {text: [name for name, raw in files.items() if text.encode() in raw] for text in texts}
+
+
+async def export_of(actor: simcord.MemberActor | simcord.UserHandle,
+                    channel: simcord.ChannelHandle | None = None) -> dict[str, Any]:
+    """Run /privacy export (a member in a channel, a user in the bot's DMs) and read the private JSON file."""
+    if isinstance(actor, simcord.UserHandle):
+        result = await actor.slash("privacy export")
+    else:
+        result = await actor.slash(channel, "privacy export")
+    assert result.ephemeral, result
+    answer = result.followups[-1] if result.followups else result.response
+    (attachment,) = answer.attachments
+    assert attachment.filename == "balint-bot-export.json"
+    data: dict[str, Any] = json.loads(await attachment.read())
+    return data
+
+
+STORED = ("memberships", "leaderships", "cases", "sessions_presented", "feedback_answered", "rsvps",
+          "cases_announced", "attendance", "mutes", "meeting_series_scheduled")
+
+
+def stored(export: dict[str, Any]) -> dict[str, Any]:
+    """The parts of an export that hold data (not its notes), without the empty ones."""
+    return {key: export[key] for key in STORED if export[key]}
+
+
+async def forget(actor: simcord.MemberActor, channel: simcord.ChannelHandle) -> simcord.InteractionResult:
+    """Run /privacy forget-me and press "Forget me"; return the click's result."""
+    asked = await actor.slash(channel, "privacy forget-me")
+    assert asked.ephemeral and asked.response is not None, asked
+    return await actor.click(asked.response.message, label="Forget me")
+
+
+@contextmanager
+def speaking(locale: str) -> Iterator[None]:
+    """Make every interaction come from a Discord client set to `locale` (SimCord sends en-US)."""
+    original = simcord_interactions.base_payload
+
+    def localised(*args: Any, **kwargs: Any) -> Any:
+        record, payload = original(*args, **kwargs)
+        payload["locale"] = locale
+        return record, payload
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(simcord_interactions, "base_payload", localised)
+        yield
