@@ -1,4 +1,4 @@
-"""/privacy: what is stored, an export of it, and forget-me.
+"""/privacy: what is stored, an export of it, and forget-me; and what leaving a server does to the data.
 
 The commands concern the person, not a server: they work in servers and in DMs alike.
 """
@@ -15,7 +15,7 @@ from bot.discord_io.replies import answer_privately
 
 
 class Privacy(commands.Cog):
-    """The /privacy commands."""
+    """The /privacy commands and the server events that end what the bot stores."""
 
     privacy = app_commands.Group(
         name="privacy", description="What balint-bot stores about you",
@@ -40,6 +40,27 @@ class Privacy(commands.Cog):
     async def forget_me(self, interaction: discord.Interaction[BalintBot]) -> None:
         """Ask to confirm before forgetting the caller."""
         await self.bot.privacy.ask_to_forget(interaction)
+
+    @commands.Cog.listener()
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        """Take a member who left a server out of its groups."""
+        if not payload.user.bot:
+            await self.bot.privacy.member_left(payload.guild_id, payload.user.id)
+
+    @commands.Cog.listener()
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """Start the grace after which a server that removed the bot loses its data."""
+        await self.bot.privacy.servers.left(guild.id)
+
+    @commands.Cog.listener()
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        """Keep the data of a server that added the bot (back)."""
+        await self.bot.privacy.servers.back(guild.id)
+
+    @commands.Cog.listener()
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        """Keep the data of a server the bot turns out to be in (its GUILD_CREATE may say "available")."""
+        await self.bot.privacy.servers.back(guild.id)
 
 
 async def setup(bot: BalintBot) -> None:

@@ -1,9 +1,10 @@
-"""Privacy in Discord: the notice, the export, forget-me with its confirm button, and the retention job.
+"""Privacy in Discord: the notice, the export, forget-me with its confirm button, and the retention jobs.
 
-The bot's own session messages leave the channel `message_retention_hours` after the session
-ends, by a job rebuilt from the database at start-up and looked at again by the sweep, like
-every other job. A Discord refusal never stops it: it is told to the leaders once per session,
-and the job goes on.
+Two kinds of job keep the bot's promises, each rebuilt from the database at start-up and looked
+at again by the sweep, like every other job: the bot's own session messages leave the channel
+`message_retention_hours` after the session ends, and a server the bot was removed from loses
+its data `server_grace_days` later unless the bot is added back. A Discord refusal never stops
+either: it is told to the leaders once per session, and the job goes on.
 
 Nothing here names an anonymous author: they are recognised through the seal only to act on
 their own data, and every answer to them is private.
@@ -16,13 +17,14 @@ import io
 import json
 import logging
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
 import discord
 from discord.http import Route
 
+from bot.core.cases import CaseState
 from bot.core.errors import Refusal
 from bot.core.groups import Group
 from bot.core.language import Language, language_of
@@ -115,12 +117,13 @@ DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (ForgetButton,)
 
 
 class PrivacyDesk:
-    """The privacy features of the bot: the notice, export, forget-me, and the retention of its messages."""
+    """The privacy features of the bot: the notice, export, forget-me, leaving, and the retention jobs."""
 
     def __init__(self, bot: BalintBot) -> None:
         self.bot = bot
         self.store = SqlitePrivacyStore(bot.db)
         self.messages = MessageRetention(bot, self.store)
+        self.servers = ServerDepartures(bot, self.store)
 
     @property
     def policy(self) -> RetentionPolicy:
@@ -190,6 +193,17 @@ class PrivacyDesk:
                 found.append(session.id)
         return found
 
+    # ---------------------------------------------------------------- leaving
+
+    async def member_left(self, guild_id: int, user_id: int) -> None:
+        """Take someone who left a server out of its groups, with their queued cases and coming answers."""
+        seal = self.bot.cases.rules.seal
+        now = self.bot.clock.now()
+        queued = cases_by(seal, await self.store.anonymous_cases(guild_id, (CaseState.QUEUED,)), user_id)
+        marks = marks_by(seal, await self.store.case_marks(guild_id, after=now), user_id)
+        orphans = await self.store.leave_server(guild_id, user_id, queued, marks, now)
+        await self.tell_admins(orphans)
+
     async def tell_admins(self, orphans: list[Orphan]) -> None:
         """Tell each leaderless group's server admins, in the group's channel, or the owner by DM if that fails."""
         for orphan in orphans:
@@ -217,12 +231,18 @@ class PrivacyDesk:
     # ---------------------------------------------------------------- jobs
 
     async def restore(self) -> None:
-        """Rebuild the retention job from the database at start-up."""
-        await self.messages.process()
+        """Rebuild the retention jobs from the database at start-up."""
+        try:
+            await self.servers.restore()
+        finally:
+            await self.messages.process()
 
     async def sweep(self) -> None:
-        """Look again at the retention job, whatever the timer did."""
-        await self.messages.process()
+        """Look again at every retention job, whatever the timers did."""
+        try:
+            await self.servers.sweep()
+        finally:
+            await self.messages.process()
 
 
 def policy_of(bot: BalintBot) -> RetentionPolicy:
@@ -349,3 +369,61 @@ class MessageRetention:
             log.warning("session %d: its messages could not be removed (%s), and its group is gone", session_id, what)
             return
         await tell_leaders(self.bot, group, what, text, claim=partial(self.bot.sessions.store.claim_report, session_id))
+
+
+class ServerDepartures:
+    """Deletes a server's data `server_grace_days` after the bot was removed, unless it is added back."""
+
+    def __init__(self, bot: BalintBot, store: SqlitePrivacyStore) -> None:
+        self.bot = bot
+        self.store = store
+
+    @staticmethod
+    def _key(guild_id: int) -> str:
+        return f"server:{guild_id}"
+
+    async def left(self, guild_id: int) -> None:
+        """Note that the bot was removed from a server: its data goes after the grace, unless the bot comes back."""
+        left_at = await self.store.record_departure(guild_id, self.bot.clock.now())
+        log.info("server %d: the bot was removed; its data goes in %d days unless it is added back",
+                 guild_id, policy_of(self.bot).server_grace_days)
+        await self._arm(guild_id, left_at)
+
+    async def back(self, guild_id: int) -> None:
+        """Note that the bot was added (back) to a server: nothing of it is to be deleted."""
+        self.bot.timers.cancel(self._key(guild_id))
+        if await self.store.cancel_departure(guild_id):
+            log.info("server %d: the bot was added back; its data stays", guild_id)
+
+    async def _arm(self, guild_id: int, left_at: datetime) -> None:
+        at = policy_of(self.bot).server_deleted_at(left_at)
+        if at <= self.bot.clock.now():
+            await self._delete(guild_id)
+            return
+
+        async def due() -> None:
+            await self._delete(guild_id)
+
+        self.bot.timers.schedule(self._key(guild_id), at, due)
+
+    async def _delete(self, guild_id: int) -> None:
+        if self.bot.get_guild(guild_id) is not None:
+            await self.back(guild_id)  # added back while the event was missed: keep everything
+            return
+        await self.store.delete_server(guild_id)
+        log.info("server %d: its data was deleted, the grace after the bot's removal being over", guild_id)
+
+    async def restore(self) -> None:
+        """Rebuild the jobs; a server that has data but no bot any more was left while the bot was down."""
+        here = {guild.id for guild in self.bot.guilds}
+        departed = {guild_id for guild_id, _ in await self.store.departures()}
+        for guild_id in sorted(await self.store.servers_with_data() - here - departed):
+            await self.store.record_departure(guild_id, self.bot.clock.now())
+            log.info("server %d: the bot is no longer in it; its data goes after the grace", guild_id)
+        await self.sweep()
+
+    async def sweep(self) -> None:
+        """Delete what is due, and set a wake-up for the rest."""
+        for guild_id, left_at in await self.store.departures():
+            await self._arm(guild_id, left_at)
+

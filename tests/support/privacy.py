@@ -1,5 +1,5 @@
-"""What the privacy tests share: a harness where days pass, the raw database files, exports, locales
-and forget-me.
+"""What the privacy tests share: a harness where days pass, the raw database files, exports, locales,
+forget-me, and the bot's removal from a server.
 
 A test module uses the `daily` and `clinic` fixtures by importing them.
 """
@@ -7,7 +7,7 @@ A test module uses the `daily` and `clinic` fixtures by importing them.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import simcord
 from simcord import interactions as simcord_interactions
+from simcord.backend import serializers
 
 from tests.e2e.conftest import Harness, Server, running
 
@@ -94,3 +95,29 @@ def speaking(locale: str) -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(simcord_interactions, "base_payload", localised)
         yield
+
+
+async def remove_bot(h: Harness, server: Server) -> Callable[[], Any]:
+    """Remove the bot from a server, as an admin kicking it does (GUILD_DELETE); return how to invite it back.
+
+    SimCord forgets a guild the bot leaves; inviting it back puts the same guild, channels and
+    messages back and announces them with GUILD_CREATE, as Discord does when the bot is re-added.
+    """
+    backend = h.env.backend
+    guild = backend.get_guild(server.guild.id)
+    channels = {cid: backend.channels[cid] for cid in guild.channel_ids}
+    messages = {cid: backend.messages[cid] for cid in guild.channel_ids if cid in backend.messages}
+    backend.remove_guild(guild.id)
+    await h.env.settle()
+
+    async def invite_back() -> None:
+        backend.guilds[guild.id] = guild
+        backend.channels.update(channels)
+        backend.messages.update(messages)
+        payload = dict(serializers.guild_create_payload(backend, guild))
+        # A guild the bot joins comes without "unavailable" (discord.py then says guild_join).
+        payload.pop("unavailable", None)
+        backend.emit("GUILD_CREATE", payload)
+        await h.env.settle()
+
+    return invite_back
