@@ -72,7 +72,8 @@ class Cases(commands.Cog):
         """Withdraw the caller's own case."""
         found = await self.bot.cases.case_picked(interaction.guild_id or 0, case)
         await self.bot.cases.rules.withdraw(found, interaction.user.id)
-        await answer_privately(interaction, f"Your case “{found.title}” is withdrawn.")
+        await self.bot.privacy.purge_withdrawn()
+        await answer_privately(interaction, f"Your case “{found.title}” is withdrawn, and deleted.")
 
     async def remove_relayed(self, interaction: discord.Interaction[BalintBot], message: discord.Message) -> None:
         """Remove a relayed presenter message (leaders)."""

@@ -230,12 +230,17 @@ class PrivacyDesk:
 
     # ---------------------------------------------------------------- jobs
 
+    async def purge_withdrawn(self) -> None:
+        """Delete withdrawn cases at once: nothing needs their text any more."""
+        await self.store.delete_withdrawn()
+
     async def restore(self) -> None:
         """Rebuild the retention jobs from the database at start-up."""
         try:
             await self.servers.restore()
         finally:
             await self.messages.process()
+            await self.purge_withdrawn()
 
     async def sweep(self) -> None:
         """Look again at every retention job, whatever the timers did."""
@@ -243,6 +248,7 @@ class PrivacyDesk:
             await self.servers.sweep()
         finally:
             await self.messages.process()
+            await self.purge_withdrawn()
 
 
 def policy_of(bot: BalintBot) -> RetentionPolicy:
