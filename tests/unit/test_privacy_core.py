@@ -1,10 +1,11 @@
-"""The privacy core: the notice from the settings, the languages, the export's shape, seals."""
+"""The privacy core: the notice from the settings, its README copy, the languages, the export's shape, seals."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -23,15 +24,28 @@ from bot.core.privacy import (
     export_document,
     marks_by,
     meeting_mark_context,
+    privacy_markdown,
     privacy_notice,
 )
 
+README = Path(__file__).parents[2] / "README.md"
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
 
 def _text(lang: str, policy: RetentionPolicy) -> str:
     notice = privacy_notice(lang, policy)  # type: ignore[arg-type]
     return " ".join([notice.title, notice.intro, *(f"{h} {b}" for h, b in notice.sections)])
+
+
+def test_the_readme_says_what_the_notice_says_with_the_default_settings() -> None:
+    """README's "What the bot stores" is the English notice, generated from the defaults, word for word."""
+    defaults = Settings()
+    policy = RetentionPolicy(message_retention_hours=defaults.message_retention_hours,
+                             server_grace_days=defaults.server_grace_days)
+    assert policy == RetentionPolicy()
+    readme = README.read_text(encoding="utf-8")
+    section = readme.split("## What the bot stores\n\n", 1)[1]
+    assert section.startswith(privacy_markdown("en", policy)), "regenerate it with bot.core.privacy.privacy_markdown"
 
 
 def test_the_defaults_are_the_ones_the_purges_use() -> None:
