@@ -17,6 +17,7 @@ from bot.core.timers import Timers
 from bot.discord_io.cases import CaseDesk
 from bot.discord_io.meeting_runner import MeetingRunner
 from bot.discord_io.permissions import invite_url
+from bot.discord_io.privacy import PrivacyDesk
 from bot.discord_io.replies import NO_MENTIONS, answer_failure, answer_privately
 from bot.discord_io.session_runner import SessionRunner
 from bot.i18n import CommandTranslator, translator_for
@@ -33,6 +34,7 @@ EXTENSIONS: Sequence[str] = (
     "cogs.sessions",
     "cogs.cases",
     "cogs.meetings",
+    "cogs.privacy",
     "cogs.help",
 )
 
@@ -79,6 +81,7 @@ class BalintBot(commands.Bot):
     sessions: SessionRunner
     meetings: MeetingRunner
     cases: CaseDesk
+    privacy: PrivacyDesk
 
     def __init__(self, settings: Settings, *, clock: Clock | None = None, timers: Timers | None = None) -> None:
         super().__init__(
@@ -111,6 +114,7 @@ class BalintBot(commands.Bot):
         self.sessions = SessionRunner(self)
         self.meetings = MeetingRunner(self)
         self.cases = CaseDesk(self, load_or_create_key(self.settings.secret_key_path))
+        self.privacy = PrivacyDesk(self)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         # Before the sync: the commands are registered with their descriptions in every language.
@@ -122,11 +126,14 @@ class BalintBot(commands.Bot):
         self.timers.start(self._sweep)
 
     async def _sweep(self) -> None:
-        """Look again at everything due, whatever the timers did: sessions, then meetings."""
+        """Look again at everything due, whatever the timers did: sessions, meetings, then retention."""
         try:
             await self.sessions.sweep()
         finally:
-            await self.meetings.sweep()
+            try:
+                await self.meetings.sweep()
+            finally:
+                await self.privacy.sweep()
 
     async def sync_commands(self) -> None:
         """Register the slash commands: to the development server if configured, else globally."""
@@ -141,7 +148,7 @@ class BalintBot(commands.Bot):
             log.info("synced %d commands globally", len(synced))
 
     async def on_ready(self) -> None:
-        """Rebuild session timers and settle mutes from the database, once the member cache is there.
+        """Rebuild every job (sessions, mutes, meetings, retention) from the database, once the caches are there.
 
         Nothing is synced here: READY comes again on every reconnect. Restoring again after a
         reconnect is harmless (every step re-reads the database), but once is enough.
@@ -152,7 +159,10 @@ class BalintBot(commands.Bot):
             try:
                 await self.sessions.restore()
             finally:
-                await self.meetings.restore()
+                try:
+                    await self.meetings.restore()
+                finally:
+                    await self.privacy.restore()
 
     async def close(self) -> None:
         """Stop Discord first, then close the database so the process can exit."""

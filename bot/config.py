@@ -17,6 +17,12 @@ from urllib.parse import urlsplit
 
 from bot.core.errors import Refusal
 from bot.core.phases import BUILTIN_TEMPLATES, DEFAULT_TEMPLATE, Template, TemplateError, build_template
+from bot.core.privacy import (
+    MESSAGE_RETENTION_HOURS,
+    MESSAGE_RETENTION_MAX_HOURS,
+    SERVER_GRACE_DAYS,
+    SERVER_GRACE_MAX_DAYS,
+)
 from bot.core.text import Lang
 from bot.core.timezones import resolve_timezone
 
@@ -51,6 +57,8 @@ class Settings:
     warning_minutes: int = 2
     meeting_reminders: tuple[int, ...] = (1440, 15)
     meeting_grace_minutes: int = 10
+    message_retention_hours: int = MESSAGE_RETENTION_HOURS
+    server_grace_days: int = SERVER_GRACE_DAYS
     templates: tuple[Template, ...] = ()
 
     @property
@@ -164,6 +172,14 @@ def _grace(key: str, value: Any) -> int:
     return value
 
 
+def _whole(unit: str, top: int, zero: str) -> Callable[[str, Any], int]:
+    def parse(key: str, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
+            raise ConfigError(key, f"{value!r} is not allowed; use a whole number of {unit} from 0 ({zero}) to {top}")
+        return value
+    return parse
+
+
 def _optional_path(key: str, value: Any) -> Path | None:
     text = _text(key, value)
     return Path(text).expanduser() if text else None
@@ -201,6 +217,9 @@ KEYS: Mapping[str, _Key] = {
     "sessions.warning_minutes": _Key("warning_minutes", None, _warning),
     "meetings.reminders": _Key("meeting_reminders", None, _reminders),
     "meetings.grace_minutes": _Key("meeting_grace_minutes", None, _grace),
+    "privacy.message_retention_hours": _Key(
+        "message_retention_hours", None, _whole("hours", MESSAGE_RETENTION_MAX_HOURS, "keep them")),
+    "privacy.server_grace_days": _Key("server_grace_days", None, _whole("days", SERVER_GRACE_MAX_DAYS, "at once")),
 }
 
 

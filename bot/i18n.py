@@ -29,7 +29,7 @@ from babel.numbers import format_decimal
 from discord import app_commands
 
 from bot.core.phases import Phase, builtin_phase
-from bot.core.text import Lang, Param, Text, fill
+from bot.core.text import Lang, Param, Text, fill, lang_for_locale
 
 LOCALES = Path(__file__).with_name("locales")
 DOMAIN = "balint"
@@ -42,8 +42,7 @@ def catalogue_path(lang: Lang) -> Path:
 
 def lang_of(locale: object) -> Lang:
     """Return the language for a Discord locale: French for any French one (fr, fr-FR, fr-CA), else English."""
-    code = str(getattr(locale, "value", locale) or "")
-    return Lang.FR if code.replace("_", "-").split("-")[0].casefold() == "fr" else Lang.EN
+    return lang_for_locale(str(getattr(locale, "value", locale) or ""))
 
 
 def compile_catalogue(po: BinaryIO, lang: Lang) -> stdlib_gettext.GNUTranslations:

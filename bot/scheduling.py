@@ -31,6 +31,10 @@ MISFIRE_GRACE_SECONDS = 3600
 async def _run(key: str, job: Job) -> None:
     try:
         await job()
+    except asyncio.CancelledError:
+        # A clean stop cancels what is still running: the database is the truth, and the next
+        # start does whatever the job had not done. One line, not a traceback.
+        log.info("timer job %s was cut short by the stop", key)
     except Exception:
         log.exception("timer job %s failed", key)
 

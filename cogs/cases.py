@@ -75,8 +75,9 @@ class Cases(commands.Cog):
         """Withdraw the caller's own case."""
         found = await self.bot.cases.case_picked(interaction.guild_id or 0, case)
         await self.bot.cases.rules.withdraw(found, interaction.user.id)
+        await self.bot.privacy.purge_withdrawn()
         await answer_privately(interaction, translator_for(interaction.locale).gettext(
-            "Your case “{title}” is withdrawn.", title=found.title))
+            "Your case “{title}” is withdrawn, and deleted.", title=found.title))
 
     async def remove_relayed(self, interaction: discord.Interaction[BalintBot], message: discord.Message) -> None:
         """Remove a relayed presenter message (leaders)."""

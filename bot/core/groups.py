@@ -16,6 +16,7 @@ from bot.core.text import N_, Lang, Text
 from bot.core.timezones import resolve_timezone
 
 NAME_MAX = 50
+RETENTION_DEFAULT_HOURS = 0
 RETENTION_MAX_HOURS = 168
 
 
@@ -34,7 +35,7 @@ class GroupSettings:
     template: str
     auto_advance: bool = False
     pushback: Pushback = Pushback.MUTE
-    retention_hours: int = 0
+    retention_hours: int = RETENTION_DEFAULT_HOURS
     # What the bot posts in the group's channel is in this language; private answers follow the reader's.
     language: Lang = Lang.EN
 

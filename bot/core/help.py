@@ -37,6 +37,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("meeting calendar", N_("the meetings as a calendar file (.ics)")),
     ("attendance", N_("attendance records (leaders)")),
     ("privacy info", N_("what is stored, and for how long")),
+    ("privacy export", N_("a file of everything stored about you")),
+    ("privacy forget-me", N_("delete everything stored about you")),
     ("balint check", N_("the bot's permissions for each group (server admins)")),
     ("balint help", N_("this help")),
 )

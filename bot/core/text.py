@@ -21,6 +21,11 @@ class Lang(Enum):
     FR = "fr"
 
 
+def lang_for_locale(code: str) -> Lang:
+    """Return the language for a Discord locale code: French for any French one (fr, fr-FR, fr-CA), else English."""
+    return Lang.FR if code.strip().replace("_", "-").split("-")[0].casefold() == "fr" else Lang.EN
+
+
 def N_(msgid: str) -> str:
     """Mark a msgid for extraction and return it unchanged: it is translated where it is shown."""
     return msgid

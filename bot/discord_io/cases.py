@@ -80,6 +80,11 @@ class CaseDesk:
         self._drafts[token] = draft
         return token
 
+    def forget_drafts(self, user_id: int) -> None:
+        """Drop someone's drafts (they asked to be forgotten)."""
+        for token in [t for t, d in self._drafts.items() if d.user_id == user_id]:
+            del self._drafts[token]
+
     def take_draft(self, token: str, user_id: int) -> Draft:
         """Hand a draft back to its author (once), or refuse if it expired or is someone else's."""
         draft = self._drafts.get(token)
@@ -153,6 +158,7 @@ class CaseDesk:
             log.warning("session %d: a relay was not posted (HTTP %d)", session.id, error.status)
             raise Refusal("Discord did not take the message; nothing was relayed. Try again in a moment.") from None
         await self.store.add_relay(session.id, sent.channel.id, sent.id)
+        await self.bot.privacy.messages.record(session.id, group.guild_id, sent)
 
     async def on_direct_message(self, message: discord.Message) -> None:
         """Relay a DM from an anonymous presenter, or explain privately why not."""

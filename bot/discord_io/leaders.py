@@ -50,10 +50,17 @@ async def tell_leaders(bot: BalintBot, group: Group, what: str, text: str, *, cl
 async def dm_leaders(bot: BalintBot, group: Group, text: str) -> None:
     """Write to each leader privately."""
     for leader_id in group.leader_ids:
-        try:
-            # A leader need not be in the member cache: `create_dm` takes the bare id, and
-            # reuses a DM channel discord.py already knows.
-            channel = await bot.create_dm(discord.Object(id=leader_id))
-            await channel.send(text)
-        except discord.HTTPException:
+        if not await dm_user(bot, leader_id, text):
             log.warning("group %d: could not tell a leader about a problem", group.id)
+
+
+async def dm_user(bot: BalintBot, user_id: int, text: str) -> bool:
+    """Write to someone privately (no mentions); False if Discord refused."""
+    try:
+        # They need not be in the member cache: `create_dm` takes the bare id, and reuses a
+        # DM channel discord.py already knows.
+        channel = await bot.create_dm(discord.Object(id=user_id))
+        await channel.send(text, allowed_mentions=NO_MENTIONS)
+    except discord.HTTPException:
+        return False
+    return True

@@ -35,6 +35,7 @@ from bot.core.meetings.models import Meeting, Reminder, Series
 from bot.core.meetings.recurrence import plan_series
 from bot.core.meetings.reminders import ReminderAction, reminder_action
 from bot.core.meetings.window import coming_meetings, plan_window, window_ahead
+from bot.core.privacy import meeting_mark_context
 from bot.discord_io.leaders import post_in_group, tell_leaders
 from bot.discord_io.meeting_views import (
     NOTED,
@@ -258,7 +259,7 @@ class MeetingRunner:
         # a case may be who presents anonymously.
         await self.store.set_rsvp(meeting.id, user, "going" if choice == "case" else choice, now)
         if choice != "going":
-            mark = self.bot.cases.rules.seal.mark(f"meeting:{meeting.id}", user)
+            mark = self.bot.cases.rules.seal.mark(meeting_mark_context(meeting.id), user)
             await self.store.set_case_mark(meeting.id, mark, present=choice == "case")
         content = reminder_text(group, meeting, await self.store.rsvp_counts(meeting.id))
         reminders = await self.store.reminders_of(meeting.id)

@@ -125,6 +125,7 @@ class SessionRunner:
             )
         else:
             await self.store.set_panel(session.id, panel.channel.id, panel.id)
+            await self.bot.privacy.messages.record(session.id, group.guild_id, panel)
             await interaction.followup.send(
                 f"The session started; its panel is in <#{group.text_channel_id}>.", ephemeral=True
             )
@@ -177,6 +178,18 @@ class SessionRunner:
                 )
             await self._show(changed, group, interaction, action)
             await self._after(session, changed, group)
+
+    async def end_now(self, session_id: int) -> None:
+        """End a session with no leader's click (its presenter asked to be forgotten), as End does."""
+        async with self._locks[session_id]:
+            session = await self.store.get(session_id)
+            if session is None or session.state.status is Status.ENDED:
+                return
+            group = await self._group(session)
+            ended = await self._save(session, self.phase_clock(session).control(
+                ControlAction.END, session.state, self.bot.clock.now()))
+            await self._edit_panel(ended, group)
+            await self._after(session, ended, group)
 
     async def _save(self, session: Session, state: SessionState) -> Session:
         changed = await self.store.save_state(session, state, self.bot.clock.now())
@@ -386,11 +399,13 @@ class SessionRunner:
 
     async def _post(self, group: Group, content: str, session: Session,
                     view: discord.ui.View | None = None) -> None:
-        await post_in_group(
+        message = await post_in_group(
             self.bot, group, content, view=view, claim=partial(self.store.claim_report, session.id),
             cannot_post=f"I cannot post in <#{group.text_channel_id}> for {group.name}: I need View Channel and"
                         " Send Messages there. The session goes on.",
         )
+        if message is not None:
+            await self.bot.privacy.messages.record(session.id, group.guild_id, message)
 
     async def report(self, session: Session, group: Group, what: str, text: str) -> None:
         """Tell the leaders about a problem, once per session."""

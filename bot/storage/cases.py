@@ -7,10 +7,11 @@ import aiosqlite
 from bot.core.cases import Case, CaseState, NewCase
 from bot.storage.db import Database
 
-_COLUMNS = "id, group_id, title, story, anonymous, author_id, author_tag, nonce, state"
+CASE_COLUMNS = "id, group_id, title, story, anonymous, author_id, author_tag, nonce, state"
 
 
-def _case(row: aiosqlite.Row) -> Case:
+def case_from_row(row: aiosqlite.Row) -> Case:
+    """Read a case from a row of CASE_COLUMNS."""
     return Case(
         id=int(row["id"]), group_id=int(row["group_id"]), title=str(row["title"]), story=row["story"],
         anonymous=bool(row["anonymous"]), author_id=row["author_id"], author_tag=row["author_tag"],
@@ -39,17 +40,17 @@ class SqliteCaseStore:
 
     async def case_by_id(self, case_id: int) -> Case | None:
         """Read a case."""
-        row = await self.db.fetch_one(f"SELECT {_COLUMNS} FROM cases WHERE id = ?", (case_id,))
-        return None if row is None else _case(row)
+        row = await self.db.fetch_one(f"SELECT {CASE_COLUMNS} FROM cases WHERE id = ?", (case_id,))
+        return None if row is None else case_from_row(row)
 
     async def cases_of_group(self, group_id: int, states: tuple[CaseState, ...]) -> list[Case]:
         """List a group's cases in these states, oldest first."""
         marks = ", ".join("?" for _ in states)
         rows = await self.db.fetch_all(
-            f"SELECT {_COLUMNS} FROM cases WHERE group_id = ? AND state IN ({marks}) ORDER BY id",
+            f"SELECT {CASE_COLUMNS} FROM cases WHERE group_id = ? AND state IN ({marks}) ORDER BY id",
             (group_id, *(s.value for s in states)),
         )
-        return [_case(row) for row in rows]
+        return [case_from_row(row) for row in rows]
 
     async def cases_in_groups(self, group_ids: list[int], states: tuple[CaseState, ...]) -> list[Case]:
         """List the cases of several groups in these states (for autocompletion)."""
@@ -58,10 +59,10 @@ class SqliteCaseStore:
         groups = ", ".join("?" for _ in group_ids)
         marks = ", ".join("?" for _ in states)
         rows = await self.db.fetch_all(
-            f"SELECT {_COLUMNS} FROM cases WHERE group_id IN ({groups}) AND state IN ({marks}) ORDER BY id",
+            f"SELECT {CASE_COLUMNS} FROM cases WHERE group_id IN ({groups}) AND state IN ({marks}) ORDER BY id",
             (*group_ids, *(s.value for s in states)),
         )
-        return [_case(row) for row in rows]
+        return [case_from_row(row) for row in rows]
 
     async def move_case(self, case_id: int, before: CaseState, after: CaseState) -> bool:
         """Change a case's state if it is still in `before`."""
@@ -85,6 +86,7 @@ class SqliteCaseStore:
                 "DELETE FROM cases WHERE id = (SELECT case_id FROM sessions WHERE id = ?)", (session_id,)
             )
             await tx.execute("UPDATE sessions SET title = NULL WHERE id = ?", (session_id,))
+        await self.db.scrub()
         return [(int(r["channel_id"]), int(r["message_id"])) for r in relays]
 
     async def add_relay(self, session_id: int, channel_id: int, message_id: int) -> None:

@@ -169,4 +169,5 @@ class SqliteGroupStore:
         """Delete a group and everything that belongs to it (foreign keys cascade)."""
         async with self.db.transaction() as tx:
             changed = await tx.execute("DELETE FROM groups WHERE id = ?", (group_id,))
+        await self.db.scrub()  # the group's cases went with it
         return changed == 1

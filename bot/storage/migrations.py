@@ -268,4 +268,24 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE groups ADD COLUMN language TEXT NOT NULL DEFAULT 'en' CHECK (language IN ('en', 'fr'))
     """,
+    # 6: privacy. The bot's own session messages, by id only, so that they leave the channel
+    # message_retention_hours after the session ends; and the servers the bot was removed from,
+    # whose data goes server_grace_days later unless the bot is added back.
+    """
+    CREATE TABLE session_messages (
+        message_id  INTEGER PRIMARY KEY,
+        channel_id  INTEGER NOT NULL,
+        guild_id    INTEGER NOT NULL,
+        -- no foreign key: the ids outlive a deleted group, so that its messages still go
+        session_id  INTEGER NOT NULL,
+        posted_at   TEXT    NOT NULL
+    );
+    CREATE INDEX session_messages_session ON session_messages (session_id);
+    CREATE INDEX session_messages_guild ON session_messages (guild_id);
+    CREATE TABLE server_departures (
+        guild_id  INTEGER PRIMARY KEY,
+        -- when the bot was removed; the server's data is deleted server_grace_days later
+        left_at   TEXT    NOT NULL
+    )
+    """,
 )

@@ -2,9 +2,9 @@
 
 It reads every REST call the bot made (paths, bodies, query parameters, audit-log reasons),
 every gateway event from a starting point on, the server's audit log, every member's view
-of every channel, and the log output; it fails on the presenter's id, user name or display
-name. Only the presenter's own input is left out (their interactions, DMs and voice joins):
-no one else sees those.
+of every channel, every file the bot uploaded, and the log output; it fails on the
+presenter's id, user name or display name. Only the presenter's own input is left out
+(their interactions, DMs and voice joins): no one else sees those.
 """
 
 from __future__ import annotations
@@ -103,6 +103,9 @@ class LeakScan:
                                         if message.interaction_metadata else None),
                         "files": [a.filename for a in message.attachments],
                     })
+        # Every file the bot uploaded (exports, calendars, CSVs), whoever it was for.
+        for url, data in getattr(self.env.backend.cdn, "_blobs", {}).items():
+            found += self._hits(f"file {url.rsplit('/', 1)[-1]}", data.decode("utf-8", errors="replace"))
         for line in self.log:
             found += self._hits("log", line)
         state = self.guild.voice_states().get(self.author.id)

@@ -69,6 +69,11 @@ def test_balint_db_and_balint_config(tmp_path: Path) -> None:
         ('[groups]\ndefault_template = "x"\n', {}, "groups.default_template", "classic"),
         ('[storage]\ndatabase = ""\n', {}, "storage.database", "give a file path"),
         ('[discord]\nsharding = 3\n', {}, "discord.sharding", "is not a setting"),
+        ("[privacy]\nmessage_retention_hours = -1\n", {}, "privacy.message_retention_hours",
+         "whole number of hours from 0 (keep them) to 8760"),
+        ('[privacy]\nserver_grace_days = "30"\n', {}, "privacy.server_grace_days",
+         "whole number of days from 0 (at once) to 365"),
+        ("[privacy]\nserver_grace_days = 366\n", {}, "privacy.server_grace_days", "to 365"),
         ("this is = not toml =", {}, "config.toml", "is not valid TOML"),
     ],
 )
@@ -81,6 +86,13 @@ def test_bad_values_name_the_key_and_what_is_allowed(
     message = str(raised.value)
     assert "\n" not in message
     assert message.startswith("config error: ") and key in message and allowed in message
+
+
+def test_privacy_settings_load(tmp_path: Path) -> None:
+    """The retention settings are read from [privacy]; their defaults are 24 hours and 30 days."""
+    assert (Settings().message_retention_hours, Settings().server_grace_days) == (24, 30)
+    settings = _load(tmp_path, "[privacy]\nmessage_retention_hours = 0\nserver_grace_days = 7\n")
+    assert (settings.message_retention_hours, settings.server_grace_days) == (0, 7)
 
 
 def test_missing_balint_config_file(tmp_path: Path) -> None:
