@@ -57,7 +57,8 @@ def attendance_since(since: str | None, now: datetime, zone: ZoneInfo) -> dateti
         return EVER
     day = parse_day(since, "since")
     if day > now.astimezone(zone).date():
-        raise Refusal(f"since ({day:%Y-%m-%d}) is in the future; give a day that has passed, or leave it out.")
+        raise Refusal("since ({day}) is in the future; give a day that has passed, or leave it out.",
+                      day=f"{day:%Y-%m-%d}")
     # No meeting is older than 1970; the floor keeps a day like 0001-01-01 within what datetime can convert.
     return to_utc(datetime.combine(max(day, EVER.date()), time()), zone)
 

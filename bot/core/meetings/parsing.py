@@ -8,10 +8,12 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.errors import Refusal
+from bot.core.text import N_, Text
 
 TEXT_MAX = 100
 
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAY_NAMES = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"),
+                 N_("Sunday"))
 
 _WEEKDAYS = {
     **{name.casefold(): index for index, name in enumerate(WEEKDAY_NAMES)},
@@ -20,7 +22,7 @@ _WEEKDAYS = {
     **{name: index for index, name in enumerate(
         ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"))},
 }
-_EXAMPLES = "write it like 2026-12-01 19:00, tomorrow 19:00 or next tuesday 19:00"
+_EXAMPLES = N_("write it like 2026-12-01 19:00, tomorrow 19:00 or next tuesday 19:00")
 
 _DATE = r"(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})"
 _TIME = (
@@ -58,10 +60,12 @@ def _time_of_day(match: re.Match[str]) -> time:
         hour, minute, ampm = int(match["h3"]), int(match["mi3"] or 0), None
     if ampm is not None:
         if not 1 <= hour <= 12 or minute > 59:
-            raise Refusal(f"{hour}:{minute:02d} {ampm} is not a time of day; use 1-12 with am or pm, or 0-23.")
+            raise Refusal("{time} is not a time of day; use 1-12 with am or pm, or 0-23.",
+                          time=f"{hour}:{minute:02d} {ampm}")
         hour = hour % 12 + (12 if ampm == "pm" else 0)
     if hour > 23 or minute > 59:
-        raise Refusal(f"{hour}:{minute:02d} is not a time of day; use hours 0-23 and minutes 0-59.")
+        raise Refusal("{time} is not a time of day; use hours 0-23 and minutes 0-59.",
+                      time=f"{hour}:{minute:02d}")
     return time(hour, minute)
 
 
@@ -69,8 +73,8 @@ def _calendar_day(year: int, month: int, day: int) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise Refusal(f"{year:04d}-{month:02d}-{day:02d} is not a day of the calendar; check the month and day.") \
-            from None
+        raise Refusal("{day} is not a day of the calendar; check the month and day.",
+                      day=f"{year:04d}-{month:02d}-{day:02d}") from None
 
 
 def parse_start(text: str, now: datetime, zone: ZoneInfo) -> datetime:
@@ -81,10 +85,11 @@ def parse_start(text: str, now: datetime, zone: ZoneInfo) -> datetime:
     """
     cleaned = _clean(text[: TEXT_MAX * 2])
     if not cleaned:
-        raise Refusal(f"The start is empty; {_EXAMPLES}.")
+        raise Refusal("The start is empty; {examples}.", examples=Text(_EXAMPLES))
     match = _START.fullmatch(cleaned) if len(cleaned) <= TEXT_MAX else None
     if match is None:
-        raise Refusal(f"I cannot read '{shown(text)}' as a day and time; {_EXAMPLES}.")
+        raise Refusal("I cannot read '{typed}' as a day and time; {examples}.", typed=shown(text),
+                      examples=Text(_EXAMPLES))
     at = _time_of_day(match)
     today = now.astimezone(zone).date()
     if match["y"] is not None:
@@ -107,5 +112,6 @@ def parse_day(text: str, what: str) -> date:
     cleaned = _clean(text[: TEXT_MAX * 2])
     match = _DAY_ONLY.fullmatch(cleaned)
     if match is None:
-        raise Refusal(f"I cannot read '{shown(text)}' as a day for {what}; write it like 2026-12-31.")
+        raise Refusal("I cannot read '{typed}' as a day for {option}; write it like 2026-12-31.", typed=shown(text),
+                      option=what)
     return _calendar_day(int(match["y"]), int(match["mo"]), int(match["d"]))

@@ -21,6 +21,7 @@ from dateutil.rrule import rrulestr  # type: ignore[import-untyped]
 
 from bot.core.errors import Refusal
 from bot.core.meetings.parsing import WEEKDAY_NAMES, parse_day, parse_start, shown
+from bot.core.text import N_, Text
 
 DURATION_MIN = 15
 DURATION_MAX = 240
@@ -34,7 +35,7 @@ UNTIL_AHEAD_YEARS = 5
 CHECK_YEARS = 5
 
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-_ORDINALS = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th"}
+_ORDINALS = {1: N_("1st"), 2: N_("2nd"), 3: N_("3rd"), 4: N_("4th"), 5: N_("5th")}
 
 
 class Repeat(Enum):
@@ -74,18 +75,20 @@ def _stamp(wall: datetime) -> str:
 
 
 def _dst_refusal(wall: datetime, zone: ZoneInfo, kind: LocalTime, *, in_series: bool) -> Refusal:
-    where = f"{_stamp(wall)} in {zone.key}"
-    lead = f"The series would meet at {where}, but" if in_series else f"{where}"
+    where = Text("{stamp} in {zone}", stamp=_stamp(wall), zone=zone.key)
     if kind is LocalTime.GAP:
         later = to_utc(wall, zone).astimezone(zone).strftime("%H:%M")
-        return Refusal(
-            f"{lead} {'that time ' if in_series else ''}does not exist: the clocks go forward that night;"
-            f" pick a time that exists, such as {later}, or another {'time of day' if in_series else 'day'}."
-        )
-    return Refusal(
-        f"{lead} {'that time ' if in_series else ''}happens twice: the clocks go back that night;"
-        f" pick a time outside that hour, such as 19:00, or another {'time of day' if in_series else 'day'}."
-    )
+        if in_series:
+            return Refusal("The series would meet at {where}, but that time does not exist: the clocks go forward"
+                           " that night; pick a time that exists, such as {later}, or another time of day.",
+                           where=where, later=later)
+        return Refusal("{where} does not exist: the clocks go forward that night; pick a time that exists, such"
+                       " as {later}, or another day.", where=where, later=later)
+    if in_series:
+        return Refusal("The series would meet at {where}, but that time happens twice: the clocks go back that"
+                       " night; pick a time outside that hour, such as 19:00, or another time of day.", where=where)
+    return Refusal("{where} happens twice: the clocks go back that night; pick a time outside that hour, such as"
+                   " 19:00, or another day.", where=where)
 
 
 def check_local_time(wall: datetime, zone: ZoneInfo) -> None:
@@ -183,16 +186,23 @@ class Recurrence:
             return Repeat.MONTHLY
         return Repeat.BIWEEKLY if "INTERVAL=2" in self.rule else Repeat.WEEKLY
 
-    def describe(self) -> str:
+    def description(self) -> Text:
         """Say in words when the series meets, e.g. "every other Tuesday at 19:00 (Europe/Paris)"."""
-        day = WEEKDAY_NAMES[self.local_start.weekday()]
-        at = f"at {self.local_start:%H:%M} ({self.timezone})"
-        return {
-            Repeat.NONE: f"once, {self.local_start:%Y-%m-%d} {at}",
-            Repeat.WEEKLY: f"every {day} {at}",
-            Repeat.BIWEEKLY: f"every other {day} {at}",
-            Repeat.MONTHLY: f"on the {_ORDINALS[nth_weekday(self.local_start.date())]} {day} of each month {at}",
-        }[self.repeat]
+        day = Text(WEEKDAY_NAMES[self.local_start.weekday()])
+        at, zone = f"{self.local_start:%H:%M}", self.timezone
+        if self.repeat is Repeat.NONE:
+            return Text("once, {day} at {time} ({zone})", day=f"{self.local_start:%Y-%m-%d}", time=at, zone=zone)
+        if self.repeat is Repeat.WEEKLY:
+            return Text("every {weekday} at {time} ({zone})", weekday=day, time=at, zone=zone)
+        if self.repeat is Repeat.BIWEEKLY:
+            return Text("every other {weekday} at {time} ({zone})", weekday=day, time=at, zone=zone)
+        ordinal = Text(_ORDINALS[nth_weekday(self.local_start.date())])
+        return Text("on the {ordinal} {weekday} of each month at {time} ({zone})", ordinal=ordinal, weekday=day,
+                    time=at, zone=zone)
+
+    def describe(self) -> str:
+        """Say it in English."""
+        return str(self.description())
 
 
 @dataclass(frozen=True)
@@ -209,7 +219,8 @@ def _parse_repeat(text: str) -> Repeat:
     try:
         return Repeat(text.strip().casefold())
     except ValueError:
-        raise Refusal(f"'{shown(text)}' is not a repeat; choose none, weekly, biweekly or monthly.") from None
+        raise Refusal("'{typed}' is not a repeat; choose none, weekly, biweekly or monthly.",
+                      typed=shown(text)) from None
 
 
 def plan_series(start: str, *, timezone: str, now: datetime, duration: int = DURATION_DEFAULT,
@@ -218,39 +229,43 @@ def plan_series(start: str, *, timezone: str, now: datetime, duration: int = DUR
     zone = ZoneInfo(timezone)
     kind = _parse_repeat(repeat)
     if not DURATION_MIN <= duration <= DURATION_MAX:
-        raise Refusal(f"A meeting lasts {DURATION_MIN} to {DURATION_MAX} minutes; {duration} is out of range.")
+        raise Refusal("A meeting lasts {least} to {most} minutes; {duration} is out of range.", least=DURATION_MIN,
+                      most=DURATION_MAX, duration=duration)
     if count is not None and until is not None:
         raise Refusal("Give count or until, not both: pick the one that says when the series ends.")
     if kind is Repeat.NONE and (count is not None or until is not None):
         raise Refusal("count and until are for repeating meetings; choose a repeat, or leave them out.")
     if count is not None and not 1 <= count <= COUNT_MAX:
-        raise Refusal(f"count must be 1 to {COUNT_MAX} meetings; for a longer series use until, or no end.")
+        raise Refusal("count must be 1 to {most} meetings; for a longer series use until, or no end.", most=COUNT_MAX)
     wall = parse_start(start, now, zone)
     if wall.year < now.year - 1:
-        raise Refusal(f"{_stamp(wall)} in {timezone} has already passed; give a time still to come.")
+        raise Refusal("{stamp} in {zone} has already passed; give a time still to come.", stamp=_stamp(wall),
+                      zone=timezone)
     if wall.year > now.year + START_AHEAD_YEARS + 1 or to_utc(wall, zone) > now + timedelta(
             days=365 * START_AHEAD_YEARS):
-        raise Refusal(f"A meeting can be scheduled at most {START_AHEAD_YEARS} years ahead; pick an earlier day.")
+        raise Refusal("A meeting can be scheduled at most {years} years ahead; pick an earlier day.",
+                      years=START_AHEAD_YEARS)
     check_local_time(wall, zone)
     first = to_utc(wall, zone)
     if first <= now:
-        raise Refusal(f"{_stamp(wall)} in {timezone} has already passed; give a time still to come.")
+        raise Refusal("{stamp} in {zone} has already passed; give a time still to come.", stamp=_stamp(wall),
+                      zone=timezone)
     if kind is Repeat.MONTHLY and nth_weekday(wall.date()) == 5:
         raise Refusal(
-            f"{wall:%Y-%m-%d} is the 5th {WEEKDAY_NAMES[wall.weekday()]} of its month, which most months do not"
-            " have; start on one of the first four (days 1-28), or repeat weekly."
+            "{day} is the 5th {weekday} of its month, which most months do not have; start on one of the first"
+            " four (days 1-28), or repeat weekly.", day=f"{wall:%Y-%m-%d}", weekday=Text(WEEKDAY_NAMES[wall.weekday()]),
         )
     until_instant: datetime | None = None
     if until is not None:
         last_day = parse_day(until, "until")
         if last_day < wall.date():
             raise Refusal(
-                f"until ({last_day:%Y-%m-%d}) is before the first meeting ({wall:%Y-%m-%d}); give a later day,"
-                " or use count."
+                "until ({last}) is before the first meeting ({first}); give a later day, or use count.",
+                last=f"{last_day:%Y-%m-%d}", first=f"{wall:%Y-%m-%d}",
             )
         if last_day > wall.date() + timedelta(days=365 * UNTIL_AHEAD_YEARS):
-            raise Refusal(f"until can be at most {UNTIL_AHEAD_YEARS} years after the first meeting; leave it out"
-                          " for a series with no end.")
+            raise Refusal("until can be at most {years} years after the first meeting; leave it out for a series"
+                          " with no end.", years=UNTIL_AHEAD_YEARS)
         # The last day counts whole: its end, in the group's zone, as an instant.
         until_instant = to_utc(datetime.combine(last_day, time(23, 59, 59)), zone)
     rule = build_rrule(kind, wall, count=count, until=until_instant)
