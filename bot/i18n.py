@@ -1,6 +1,6 @@
 """Languages: which one a reader gets, and each one's catalogue, plural rules, numbers, lists and dates.
 
-The msgids are the English texts, written where they are used (`N_`, `Refusal`, `Text`,
+The msgids are the English texts, written where they are used (`N_`, `Refusal`, `Text`, `Plural`,
 `gettext`, `ngettext`, `locale_str`: babel.cfg names them for `pybabel extract`). The French
 catalogue is `bot/locales/fr/LC_MESSAGES/balint.po`, the file translators edit; it is read
 and compiled in memory the first time French is needed (`make messages` refreshes it).
@@ -29,7 +29,7 @@ from babel.numbers import format_decimal
 from discord import app_commands
 
 from bot.core.phases import Phase, builtin_phase
-from bot.core.text import Lang, Param, Text, fill, lang_for_locale
+from bot.core.text import Lang, Param, Plural, Text, fill, lang_for_locale
 
 LOCALES = Path(__file__).with_name("locales")
 DOMAIN = "balint"
@@ -85,7 +85,12 @@ class Translator:
         return fill(self._catalogue.ngettext(singular, plural, n), self._values(params))
 
     def render(self, text: Text) -> str:
-        """Return a core `Text` in this language; placeholders that are texts themselves are translated too."""
+        """Return a core `Text` in this language; placeholders that are texts themselves are translated too.
+
+        A `Plural` takes the form its count calls for in this language, as `ngettext` does.
+        """
+        if isinstance(text, Plural):
+            return fill(self._catalogue.ngettext(text.msgid, text.plural, text.n), self._values(text.params))
         return fill(self._catalogue.gettext(text.msgid), self._values(text.params))
 
     def translation(self, msgid: str) -> str | None:

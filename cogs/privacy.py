@@ -13,6 +13,7 @@ from discord.ext import commands
 from bot.app import BalintBot
 from bot.discord_io import privacy
 from bot.discord_io.replies import answer_privately
+from bot.i18n import lang_of
 
 
 class Privacy(commands.Cog):
@@ -29,8 +30,8 @@ class Privacy(commands.Cog):
     @privacy.command(name="info", description=locale_str("What is stored, why, and for how long"))
     async def info(self, interaction: discord.Interaction[BalintBot]) -> None:
         """Show the notice privately, in the caller's language."""
-        lang = privacy.language(interaction)
-        await answer_privately(interaction, embed=privacy.notice_embed(lang, self.bot.privacy.policy))
+        embed = privacy.notice_embed(lang_of(interaction.locale), self.bot.privacy.policy)
+        await answer_privately(interaction, embed=embed)
 
     @privacy.command(name="export", description=locale_str("A file of everything stored about you, in every server"))
     async def export(self, interaction: discord.Interaction[BalintBot]) -> None:

@@ -3,13 +3,18 @@
 The core never translates: it has no idea who reads. A sentence it produces is its English
 msgid with named placeholders ("Only the leaders of {group} {doing}; {then}."), kept with its
 values as a `Text`; `bot.i18n` looks the msgid up in the reader's catalogue and fills it in.
+A quantity that decides the words ("1 hour", "24 hours") is a `Plural`, a `Text` with both
+English forms and its count, which the reader's language picks from with its plural rule.
 `N_` marks a msgid kept in a constant, so that `pybabel extract` finds it (see babel.cfg).
+
+Where the core writes a whole file for someone (an export, a calendar, a CSV), it is given a
+`Render`: the reader's `bot.i18n.translator(lang).render`, or `str` for English.
 """
 
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import TypeAlias
 
@@ -47,15 +52,49 @@ class Text:
         return f"Text({self.msgid!r}, **{dict(self.params)!r})"
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Text) and (self.msgid, dict(self.params)) == (other.msgid, dict(other.params))
+        return type(other) is type(self) and isinstance(other, Text) and (
+            (self.msgid, dict(self.params)) == (other.msgid, dict(other.params)))
 
     def __hash__(self) -> int:
         return hash(self.msgid)
 
 
+class Plural(Text):
+    """A msgid with its plural, and the count that picks the form: as `ngettext`, kept as a value.
+
+    `Plural("{count} hour", "{count} hours", n, count=n)`: English takes the singular for 1
+    and the plural otherwise; `bot.i18n` asks the reader's catalogue, whose plural rule may
+    have more forms (French: one for 0 and 1). The count is not a placeholder by itself: name
+    it among the params if the sentence shows it.
+    """
+
+    __slots__ = ("n", "plural")
+
+    def __init__(self, singular: str, plural: str, n: int, /, **params: Param) -> None:
+        super().__init__(singular, **params)
+        self.plural = plural
+        self.n = n
+
+    def __str__(self) -> str:
+        template = self.msgid if self.n == 1 else self.plural
+        return fill(template, {name: english(value) for name, value in self.params.items()})
+
+    def __repr__(self) -> str:
+        return f"Plural({self.msgid!r}, {self.plural!r}, {self.n!r}, **{dict(self.params)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Plural) and super().__eq__(other) and (self.plural, self.n) == (other.plural, other.n)
+
+    def __hash__(self) -> int:
+        return hash((self.msgid, self.n))
+
+
 # A value a placeholder takes: text as it is (a name, a mention), a quantity (written with the
 # reader's digit grouping: never an id, pass ids as mentions), or another msgid to translate.
 Param: TypeAlias = str | int | Text
+
+# How a reader's language writes a core `Text`: `bot.i18n.translator(lang).render`; `str` is English.
+Render: TypeAlias = Callable[[Text], str]
 
 
 def english(value: Param) -> str:

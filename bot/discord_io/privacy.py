@@ -8,6 +8,10 @@ either: it is told to the leaders once per session, and the job goes on.
 
 Nothing here names an anonymous author: they are recognised through the seal only to act on
 their own data, and every answer to them is private.
+
+Each text is in its reader's language: the notice, the export and the forget-me answers in the
+caller's (their Discord's), the notice to the admins of a group left with no leader and the
+reports to its leaders in the group's.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import io
 import json
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
@@ -26,7 +31,6 @@ import discord
 from bot.core.cases import CaseState
 from bot.core.errors import Refusal
 from bot.core.groups import Group
-from bot.core.language import Language, language_of
 from bot.core.privacy import (
     ExportData,
     Forgotten,
@@ -34,16 +38,15 @@ from bot.core.privacy import (
     RetentionPolicy,
     cases_by,
     export_document,
-    forgotten_answer,
     marks_by,
-    orphan_notice,
-    privacy_answer,
     privacy_notice,
 )
+from bot.core.text import N_, Lang
 from bot.discord_io.components import CustomId, PersistentButton
 from bot.discord_io.groups import BRAND
 from bot.discord_io.leaders import dm_user, tell_leaders
 from bot.discord_io.replies import NO_MENTIONS, answer_privately
+from bot.i18n import Translator, lang_of, translator
 from bot.storage.privacy import PostedMessage, SqlitePrivacyStore
 
 if TYPE_CHECKING:
@@ -56,29 +59,51 @@ MESSAGES_TIMER = "session-messages"
 BULK_MAX_AGE = timedelta(days=14) - timedelta(minutes=5)
 BULK_MAX = 100
 UNKNOWN_CHANNEL = 10003
-DELETE_REASON = "balint-bot: session messages are kept only for the retention time"
+# Translators: the reason the server's audit log shows for the session messages the bot removes.
+DELETE_REASON = N_("balint-bot: session messages are kept only for the retention time")
 EXPORT_NAME = "balint-bot-export.json"
 
-
-def language(interaction: discord.Interaction[Any]) -> Language:
-    """Return the caller's language, from their Discord locale."""
-    return language_of(str(interaction.locale))
+# Translators: the buttons under the /privacy forget-me question.
+FORGET_LABELS = {"yes": N_("Forget me"), "no": N_("Keep my data")}
 
 
-def notice_embed(lang: Language, policy: RetentionPolicy) -> discord.Embed:
-    """Render the privacy notice, one field per section."""
-    notice = privacy_notice(lang, policy)
-    embed = discord.Embed(title=notice.title, description=notice.intro, colour=BRAND)
+def notice_embed(lang: Lang, policy: RetentionPolicy) -> discord.Embed:
+    """Render the privacy notice in `lang`, one field per section."""
+    t = translator(lang)
+    notice = privacy_notice(policy)
+    embed = discord.Embed(title=t.render(notice.title), description=t.render(notice.intro), colour=BRAND)
     for heading, body in notice.sections:
-        embed.add_field(name=heading, value=body, inline=False)
+        embed.add_field(name=t.render(heading), value=t.render(body), inline=False)
     return embed
 
 
-def export_file(data: ExportData, lang: Language, bot: BalintBot) -> discord.File:
-    """Write the export as a JSON file: it carries no id or name of the person, only what is stored."""
-    document = export_document(data, lang, bot.clock.now())
+def export_file(data: ExportData, lang: Lang, bot: BalintBot) -> discord.File:
+    """Write the export as a JSON file, its notes in `lang`: no id or name of the person, only what is stored."""
+    document = export_document(data, bot.clock.now(), translator(lang).render)
     raw = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
     return discord.File(io.BytesIO(raw), filename=EXPORT_NAME)
+
+
+def forgotten_text(forgotten: Forgotten, t: Translator) -> str:
+    """Say what forget-me did, privately, to the person forgotten: what is left, if anything."""
+    sentences = [t.gettext("Done: balint-bot no longer stores anything about you. /privacy export shows it.")]
+    if forgotten.orphans:
+        sentences.append(t.gettext(
+            "These groups, which you alone led, stay with no leader, and their servers' admins are told: {names}.",
+            names=t.join(discord.utils.escape_markdown(o.name) for o in forgotten.orphans)))
+    if forgotten.mutes_kept:
+        sentences.append(t.gettext(
+            "The bot lifts the server mute it put on you when you next join voice in that server; until then it"
+            " keeps only that it muted you there."))
+    return " ".join(sentences)
+
+
+def orphan_text(orphan: Orphan) -> str:
+    """Tell a server's admins, in the group's language, that a group has no leader any more, naming nobody."""
+    return translator(orphan.language).gettext(
+        "**{group}** has no leader any more. Server admins (Manage Server): add one with `/group coleader`; until"
+        " then nobody can start its sessions or schedule its meetings.",
+        group=discord.utils.escape_markdown(orphan.name))
 
 
 class ForgetButton(PersistentButton, custom=CustomId("balint:forget:{choice}", choice="yes|no")):
@@ -87,10 +112,10 @@ class ForgetButton(PersistentButton, custom=CustomId("balint:forget:{choice}", c
     The custom id carries no id: the button acts on whoever clicks, who is the caller.
     """
 
-    def __init__(self, *, choice: str, lang: Language = "en") -> None:
+    def __init__(self, *, choice: str, lang: Lang = Lang.EN) -> None:
         confirm = choice == "yes"
         super().__init__(
-            label=privacy_answer(lang, "confirm" if confirm else "cancel"),
+            label=translator(lang).gettext(FORGET_LABELS[choice]),
             style=discord.ButtonStyle.danger if confirm else discord.ButtonStyle.secondary, choice=choice,
         )
         self.confirm = confirm
@@ -99,12 +124,13 @@ class ForgetButton(PersistentButton, custom=CustomId("balint:forget:{choice}", c
         """Forget the clicker, or say nothing was deleted."""
         bot = cast("BalintBot", interaction.client)
         if not self.confirm:
-            await interaction.response.edit_message(content=privacy_answer(language(interaction), "kept"), view=None)
+            t = translator(lang_of(interaction.locale))
+            await interaction.response.edit_message(content=t.gettext("Nothing was deleted."), view=None)
             return
         await bot.privacy.forget(interaction)
 
 
-def forget_view(lang: Language) -> discord.ui.View:
+def forget_view(lang: Lang) -> discord.ui.View:
     """Hold the confirm and cancel buttons of /privacy forget-me."""
     view = discord.ui.View(timeout=None)
     view.add_item(ForgetButton(choice="yes", lang=lang))
@@ -140,10 +166,14 @@ class PrivacyDesk:
 
     async def export(self, interaction: discord.Interaction[Any]) -> None:
         """Send the caller, privately, the JSON file of everything stored about them."""
-        lang = language(interaction)
+        lang = lang_of(interaction.locale)
+        t = translator(lang)
         await interaction.response.defer(ephemeral=True, thinking=True)
         data = await self.gather(interaction.user.id)
-        text = privacy_answer(lang, "export_empty" if data.is_empty() else "export")
+        if data.is_empty():
+            text = t.gettext("balint-bot stores nothing about you, in any server. The file says so too.")
+        else:
+            text = t.gettext("Everything balint-bot stores about you, in every server: only you see this file.")
         await interaction.followup.send(text, file=export_file(data, lang, self.bot), ephemeral=True,
                                         allowed_mentions=NO_MENTIONS)
 
@@ -151,17 +181,23 @@ class PrivacyDesk:
 
     async def ask_to_forget(self, interaction: discord.Interaction[Any]) -> None:
         """Say what forget-me deletes, privately, with its confirm button."""
-        lang = language(interaction)
-        await answer_privately(interaction, privacy_answer(lang, "ask"), view=forget_view(lang))
+        lang = lang_of(interaction.locale)
+        ask = translator(lang).gettext(
+            "This deletes everything balint-bot stores about you, in every server: memberships, co-leaderships,"
+            " your cases (anonymous ones too) and their relayed messages, your meeting answers, attendance and"
+            " mutes, and the record that you answered feedback. A session in which you present ends first. A group"
+            " you alone lead stays, with no leader, and its server's admins are told. Anonymous feedback is not"
+            " linked to you, so it stays. This cannot be undone.")
+        await answer_privately(interaction, ask, view=forget_view(lang))
 
     async def forget(self, interaction: discord.Interaction[Any]) -> None:
         """Forget whoever confirmed, then tell them what is left (a group without leader, a mute to lift)."""
-        lang = language(interaction)
+        t = translator(lang_of(interaction.locale))
         # Acknowledged first: ending a session and deleting messages may take more than Discord's 3
         # seconds. The prompt stays as it is until it is done, so that a refusal leaves it to retry.
         await interaction.response.defer()
         forgotten = await self.forget_user(interaction.user.id)
-        await interaction.edit_original_response(content=forgotten_answer(lang, forgotten), view=None)
+        await interaction.edit_original_response(content=forgotten_text(forgotten, t), view=None)
 
     async def forget_user(self, user_id: int) -> Forgotten:
         """Delete everything about someone in every server; end first any session in which they present."""
@@ -206,7 +242,7 @@ class PrivacyDesk:
     async def tell_admins(self, orphans: list[Orphan]) -> None:
         """Tell each leaderless group's server admins, in the group's channel, or the owner by DM if that fails."""
         for orphan in orphans:
-            text = orphan_notice(discord.utils.escape_markdown(orphan.name))
+            text = orphan_text(orphan)
             channel = self.bot.get_partial_messageable(orphan.text_channel_id, guild_id=orphan.server_id)
             try:
                 await channel.send(text, allowed_mentions=NO_MENTIONS)
@@ -218,7 +254,9 @@ class PrivacyDesk:
         if guild is None or guild.owner_id is None:
             log.warning("group %d: nobody could be told that it has no leader", orphan.group_id)
             return
-        if not await dm_user(self.bot, guild.owner_id, f"In {discord.utils.escape_markdown(guild.name)}: {text}"):
+        told = translator(orphan.language).gettext("In {server}: {notice}",
+                                                    server=discord.utils.escape_markdown(guild.name), notice=text)
+        if not await dm_user(self.bot, guild.owner_id, told):
             log.warning("group %d: nobody could be told that it has no leader", orphan.group_id)
 
     # ---------------------------------------------------------------- jobs
@@ -310,6 +348,7 @@ class MessageRetention:
     async def _delete(self, channel_id: int, ids: list[int], session_id: int, group: Group | None) -> list[int]:
         """Delete messages of one channel; return those that are gone (or can never be removed)."""
         now = self.bot.clock.now()
+        reason = translator(group.settings.language if group is not None else Lang.EN).gettext(DELETE_REASON)
         young = [i for i in ids if now - discord.utils.snowflake_time(i) < BULK_MAX_AGE]
         one_by_one = [i for i in ids if i not in young]
         gone: list[int] = []
@@ -321,7 +360,7 @@ class MessageRetention:
                 continue
             try:
                 # Ids as strings, as Discord's API spec (which the tests hold every request to) types them.
-                await self.bot.http.delete_messages(channel_id, [str(i) for i in chunk], reason=DELETE_REASON)
+                await self.bot.http.delete_messages(channel_id, [str(i) for i in chunk], reason=reason)
             except discord.Forbidden:
                 # Bulk deletion needs Manage Messages; the bot's own messages can still go one by one.
                 bulk_refused = True
@@ -335,39 +374,40 @@ class MessageRetention:
                 gone += chunk
         for message_id in one_by_one:
             try:
-                await self.bot.http.delete_message(channel_id, message_id, reason=DELETE_REASON)
+                await self.bot.http.delete_message(channel_id, message_id, reason=reason)
             except discord.NotFound as error:
                 if error.code == UNKNOWN_CHANNEL:
                     await self._channel_gone(session_id, group, channel_id)
                     return ids
                 gone.append(message_id)  # removed by hand already
             except discord.Forbidden:
-                await self._report(session_id, group, "delete_messages",
-                                   f"I cannot remove this session's messages from <#{channel_id}>: Discord refused (I"
-                                   " need View Channel there). They stay until someone removes them.")
+                await self._report(session_id, group, "delete_messages", lambda t: t.gettext(
+                    "I cannot remove this session's messages from {channel}: Discord refused (I need View Channel"
+                    " there). They stay until someone removes them.", channel=f"<#{channel_id}>"))
                 return ids
             except discord.HTTPException as error:
                 log.warning("session %d: a message not removed (HTTP %d); tried again later", session_id, error.status)
             else:
                 gone.append(message_id)
         if bulk_refused:
-            await self._report(session_id, group, "manage_messages",
-                               f"I removed this session's messages from <#{channel_id}> one at a time: with the"
-                               " Manage Messages permission there, I remove them in one go.")
+            await self._report(session_id, group, "manage_messages", lambda t: t.gettext(
+                "I removed this session's messages from {channel} one at a time: with the Manage Messages"
+                " permission there, I remove them in one go.", channel=f"<#{channel_id}>"))
         return gone
 
     async def _channel_gone(self, session_id: int, group: Group | None, channel_id: int) -> None:
-        name = f" of {group.name}" if group is not None else ""
-        await self._report(session_id, group, "channel_gone",
-                           f"The channel{name} (<#{channel_id}>) no longer exists: the session's messages went with"
-                           " it, so there is nothing left for me to remove.")
+        name = discord.utils.escape_markdown(group.name) if group is not None else ""
+        await self._report(session_id, group, "channel_gone", lambda t: t.gettext(
+            "The channel of {group} ({channel}) no longer exists: the session's messages went with it, so there is"
+            " nothing left for me to remove.", group=name, channel=f"<#{channel_id}>"))
 
-    async def _report(self, session_id: int, group: Group | None, what: str, text: str) -> None:
-        """Tell the group's leaders once per session; a deleted group has nobody to tell."""
+    async def _report(self, session_id: int, group: Group | None, what: str, text: Callable[[Translator], str]) -> None:
+        """Tell the group's leaders once per session, in the group's language; a deleted group has nobody to tell."""
         if group is None:
             log.warning("session %d: its messages could not be removed (%s), and its group is gone", session_id, what)
             return
-        await tell_leaders(self.bot, group, what, text, claim=partial(self.bot.sessions.store.claim_report, session_id))
+        await tell_leaders(self.bot, group, what, text(translator(group.settings.language)),
+                           claim=partial(self.bot.sessions.store.claim_report, session_id))
 
 
 class ServerDepartures:

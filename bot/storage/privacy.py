@@ -26,6 +26,7 @@ from bot.core.privacy import (
     SeriesRecord,
     SessionRecord,
 )
+from bot.core.text import Lang
 from bot.storage.cases import CASE_COLUMNS, case_from_row
 from bot.storage.db import Database, Transaction
 from bot.storage.instants import from_text, from_text_or_none, to_text
@@ -362,11 +363,13 @@ def _session(row: aiosqlite.Row) -> SessionRecord:
 async def _orphans(tx: Transaction, where: str, params: tuple[object, ...]) -> list[Orphan]:
     """Return the groups whose only leader matches `where` (read in the transaction that removes them)."""
     rows = await tx.fetch_all(
-        "SELECT g.guild_id, g.id, g.name, g.text_channel_id FROM leaders l JOIN groups g ON g.id = l.group_id"
+        "SELECT g.guild_id, g.id, g.name, g.text_channel_id, g.language FROM leaders l"
+        " JOIN groups g ON g.id = l.group_id"
         f" WHERE {where} AND (SELECT count(*) FROM leaders o WHERE o.group_id = l.group_id) = 1 ORDER BY g.id",
         params,
     )
-    return [Orphan(int(r["guild_id"]), int(r["id"]), str(r["name"]), int(r["text_channel_id"])) for r in rows]
+    return [Orphan(int(r["guild_id"]), int(r["id"]), str(r["name"]), int(r["text_channel_id"]), Lang(r["language"]))
+            for r in rows]
 
 
 async def _delete_cases(tx: Transaction, named: str, params: tuple[object, ...], anonymous_ids: Sequence[int]) -> None:

@@ -13,6 +13,7 @@ from bot.discord_io.sessions import CLOSING
 from tests.e2e.conftest import Harness, Server, running
 from tests.e2e.leaks import LeakScan
 from tests.support.cases import case_id, propose
+from tests.support.locales import speak
 from tests.support.meetings import reminders, schedule, until
 from tests.support.privacy import clinic, daily, export_of, forget, speaking, stored
 from tests.support.sessions import count_messages, is_muted, ready_group, session_panel
@@ -319,3 +320,93 @@ async def test_a_mute_the_bot_cannot_lift_yet_is_kept_until_it_is_lifted(harness
     await ada.join_voice(server.voice)
     assert not is_muted(server, ada)
     assert stored(await export_of(ada, server.text)) == {}
+
+
+# ---------------------------------------------------------------- in French
+
+NOTICE_HEADINGS_FR = [
+    "Votre place dans les groupes", "Les cas", "Les séances", "Les messages du salon", "Réunions et présences",
+    "Les avis", "Les micros coupés", "Quand vous ou le bot partez", "Anonymat", "Effacé veut dire effacé",
+    "Vos droits",
+]
+ORPHAN_FR = ("Le groupe **Alpha** n'a plus d'animateur. Administrateurs du serveur (Gérer le serveur) : ajoutez-en"
+             " un avec `/group coleader` ; d'ici là, personne ne peut lancer ses séances ni planifier ses réunions.")
+
+
+async def test_a_french_reader_gets_the_notice_the_export_and_forget_me_in_french(harness: Harness,
+                                                                                 server: Server) -> None:
+    """Their Discord in French: the notice, the export's words, forget-me's question, buttons and answers in
+    French, the catalogue's words; the group they alone led speaks French, so its admins are told in French;
+    an English reader beside them still reads English."""
+    ben, ada = server.members[1], server.members[0]
+    await server.create_group("Alpha", leader=ben)
+    await server.join(ada)
+    await ben.slash(server.text, "group config", group="Alpha", language="fr")
+    english = await export_of(ben, server.text)
+    speak(harness.env, ben, "fr")
+
+    info = await ben.slash(server.text, "privacy info")
+    embed = info.response.embeds[0]
+    assert info.ephemeral and embed.title == "Ce que balint-bot conserve à votre sujet"
+    assert embed.description.startswith("Le bot garde le moins possible, le moins longtemps possible.")
+    assert [f.name for f in embed.fields] == NOTICE_HEADINGS_FR
+    text = "".join(f.value for f in embed.fields)
+    assert "24 heures après la fin de la séance" in text and "30 jours plus tard" in text
+    assert "dès la fin de sa séance par défaut" in text and "jusqu'à 168 heures" in text
+    assert "les animateurs" in text and "la personne qui présente" in text
+    assert "leader" not in text and "présentateur" not in text.casefold() and "What:" not in text
+
+    export = await export_of(ben, server.text)
+    assert export["about"].startswith("Tout ce que balint-bot conserve à votre sujet, sur tous les serveurs")
+    assert export["notes"][1].startswith("Les avis anonymes ne sont liés à personne")
+    assert export["notes"][2] == "/privacy forget-me efface tout cela."
+    assert export.keys() == english.keys() and stored(export) == stored(english), "only the words change"
+    empty = await server.members[4].slash(server.text, "privacy export")
+    assert (empty.followups or [empty.response])[-1].content.startswith("balint-bot stores nothing about you")
+
+    asked = await ben.slash(server.text, "privacy forget-me")
+    assert asked.response.content.startswith("Ceci efface tout ce que balint-bot conserve à votre sujet")
+    assert "sans animateur" in asked.response.content and asked.response.content.endswith("irréversible.")
+    kept = await ben.click(asked.response.message, label="Garder mes données")
+    assert kept.response.content == "Rien n'a été effacé."
+    again = await ben.slash(server.text, "privacy forget-me")
+    done = await ben.click(again.response.message, label="Oubliez-moi")
+    assert done.response.content == (
+        "C'est fait : balint-bot ne conserve plus rien à votre sujet. /privacy export le montre. Ces groupes, que"
+        " vous animiez sans personne d'autre, restent sans animateur, et les administrateurs de leurs serveurs sont"
+        " prévenus : Alpha.")
+    assert server.text.last_message.content == ORPHAN_FR, "in the group's language"
+
+    theirs = await export_of(ada, server.text)
+    assert theirs["about"].startswith("Everything balint-bot stores about you"), "an English reader reads English"
+    kept_en = await ada.click((await ada.slash(server.text, "privacy forget-me")).response.message,
+                              label="Keep my data")
+    assert kept_en.response.content == "Nothing was deleted."
+
+
+async def test_a_french_group_tells_its_owner_in_french(harness: Harness, server: Server) -> None:
+    """The group's channel refuses the bot: the owner's DM is in the group's language too."""
+    locked = server.guild.create_text_channel(
+        "locked", overwrites={server.guild.me: discord.PermissionOverwrite(send_messages=False)})
+    ben = server.members[1]
+    await server.admin.slash(server.text, "group create", name="Gamma", text_channel=locked,
+                             voice_channel=server.guild.create_voice_channel("Gamma Room"), leader=ben)
+    await ben.slash(server.text, "group config", group="Gamma", language="fr")
+    await forget(ben, server.text)
+    told = server.guild.owner.dm_channel.last_message
+    assert told is not None and told.content.startswith(
+        "Dans le serveur Clinic : Le groupe **Gamma** n'a plus d'animateur.")
+
+
+async def test_a_mute_kept_is_told_in_french(harness: Harness, server: Server) -> None:
+    """The sentence about a mute still to lift follows the reader's language like the rest."""
+    leader, ada = await ready_group(server)
+    await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await leader.click(session_panel(server), label="Next")
+    await leader.click(session_panel(server), label="Next")
+    await ada.leave_voice()
+    with speaking("fr-CA"):
+        asked = await ada.slash(server.text, "privacy forget-me")
+        done = await ada.click(asked.response.message, label="Oubliez-moi")
+    assert done.response.content.startswith("C'est fait : balint-bot ne conserve plus rien à votre sujet.")
+    assert done.response.content.endswith("d'ici là, il garde seulement le fait qu'il vous l'a coupé.")

@@ -13,7 +13,7 @@ from babel.messages.pofile import write_po
 
 from bot.core.errors import Refusal
 from bot.core.phases import BUILTIN_TEMPLATES, Phase, Speaker, builtin_phase
-from bot.core.text import Lang, Text, placeholders
+from bot.core.text import Lang, Plural, Text, placeholders
 from bot.i18n import Translator, compile_catalogue, lang_of, phase_guidance, phase_name, translator
 
 EN = translator(Lang.EN)
@@ -140,3 +140,20 @@ def test_built_in_phases_are_recognised_by_key_and_text() -> None:
     fr = _french({"Presentation": "Présentation", presentation.guidance: "La personne qui présente raconte."})
     assert (phase_name(stored, fr), phase_guidance(stored, fr)) == ("Présentation", "La personne qui présente raconte.")
     assert (phase_name(custom, fr), phase_guidance(custom, fr)) == ("Presentation", "Tell it your way.")
+
+
+@pytest.mark.parametrize(("n", "english", "french"), [
+    (0, "0 hours", "0 heure"), (1, "1 hour", "1 heure"), (2, "2 hours", "2 heures"),
+    (8760, "8,760 hours", "8\u202f760 heures"), (1_000_000, "1,000,000 hours", "1\u202f000\u202f000 d'heures"),
+])
+def test_a_plural_text_takes_the_form_its_count_calls_for(n: int, english: str, french: str) -> None:
+    """English: one for 1; French: one for 0 and 1, « de » after exact millions; inside a sentence too."""
+    hours = Plural("{count} hour", "{count} hours", n, count=n)
+    assert str(hours) == translator(Lang.EN).render(hours) == english
+    assert translator(Lang.FR).render(hours) == french
+    sentence = Text("The bot deletes its own session messages (panel, phase notices, relayed words, closing) from "
+                    "the channel {hours} after the session ends; relayed words go sooner if the case does.",
+                    hours=hours)
+    assert f"clôture) {french} après la fin de la séance" in translator(Lang.FR).render(sentence)
+    assert f"from the channel {english} after" in str(sentence)
+    assert hours != Text("{count} hour", count=n) and hours == Plural("{count} hour", "{count} hours", n, count=n)
