@@ -28,6 +28,8 @@ from bot.core.meetings.parsing import parse_day, parse_start
 from bot.core.meetings.recurrence import LocalTime, Recurrence, local_time_kind, plan_series
 from bot.core.meetings.reminders import ReminderAction, reminder_action
 from bot.core.meetings.window import coming_meetings, plan_window, window_ahead
+from bot.core.text import Lang
+from bot.i18n import translator
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)  # a Thursday; 01:00 in Paris
 
@@ -310,6 +312,42 @@ def test_attendance_csv_rows_totals_and_formula_cells() -> None:
         ["total", "", "'=HYPERLINK(1)", "5", ""],
         ["total", "", "Dr Ada", "90", ""],
     ]
+
+
+def test_attendance_csv_in_french() -> None:
+    """Given a French translator, headers, answers and totals are French; the cells people and programs read stay."""
+    rows = [AttendanceRow(START, "Dr Ada", 60, "going"), AttendanceRow(START, "Ben", 5, "case"),
+            AttendanceRow(START, "=Chloé", 0, "cant"), AttendanceRow(START, "Dan", 1500, "")]
+    french = list(csv.reader(io.StringIO(attendance_csv(rows, PARIS, translator(Lang.FR).render))))
+    assert french == [
+        ["date", "heure", "membre", "minutes", "réponse"],
+        ["2026-01-03", "19:00", "'=Chloé", "0", "ne peut pas venir"],
+        ["2026-01-03", "19:00", "Ben", "5", "a un cas"],
+        ["2026-01-03", "19:00", "Dan", "1500", ""],
+        ["2026-01-03", "19:00", "Dr Ada", "60", "vient"],
+        ["total", "", "'=Chloé", "0", ""],
+        ["total", "", "Ben", "5", ""],
+        ["total", "", "Dan", "1500", ""],
+        ["total", "", "Dr Ada", "60", ""],
+    ]
+    assert attendance_csv(rows, PARIS, translator(Lang.EN).render) == attendance_csv(rows, PARIS), "English default"
+
+
+def test_the_calendar_file_in_french() -> None:
+    """Given a French translator, the calendar's name, each meeting's title and description are French."""
+    rec = Recurrence("FREQ=WEEKLY;BYDAY=TU;COUNT=3", datetime(2026, 3, 10, 19), "Europe/Paris", 90)
+    entries = [CalendarEntry(_series(rec))]
+    data = calendar_ics("Alpha {x}", entries, NOW, translator(Lang.FR).render)
+    assert data is not None
+    calendar = icalendar.Calendar.from_ical(data)
+    (event,) = calendar.walk("VEVENT")
+    assert str(calendar["x-wr-calname"]) == "Alpha {x} (groupe Balint)"
+    assert str(event["summary"]) == "Alpha {x} : groupe Balint"
+    assert str(event["description"]) == "Réunion du groupe Balint sur Discord, dans le salon vocal du groupe."
+    assert event["rrule"].to_ical() == b"FREQ=WEEKLY;COUNT=3;BYDAY=TU", "the rule is the same in every language"
+    english = icalendar.Calendar.from_ical(calendar_ics("Alpha {x}", entries, NOW) or b"")
+    assert str(english["x-wr-calname"]) == "Alpha {x} (Balint group)"
+    assert str(english.walk("VEVENT")[0]["summary"]) == "Alpha {x}: Balint group"
 
 
 def _series(rec: Recurrence, *, uid: str = "u1@balint-bot", cancelled_at: datetime | None = None) -> Series:

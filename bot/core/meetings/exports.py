@@ -1,4 +1,10 @@
-"""The files given to members: the attendance CSV and the calendar (.ics) of a group's meetings."""
+"""The files given to members: the attendance CSV and the calendar (.ics) of a group's meetings.
+
+Their words (the CSV's headers, answers and totals; the calendar's name, titles and description)
+are msgids, written in the language of the `render` given: the reader's
+`bot.i18n.translator(lang).render`, or English by default. Dates, times and minutes stay in
+the forms spreadsheets and calendar programs read.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ from icalendar import Calendar, Event, vRecur
 
 from bot.core.meetings.models import Series
 from bot.core.meetings.recurrence import UNTIL_AHEAD_YEARS
+from bot.core.text import Render, Text
 
 
 @dataclass(frozen=True)
@@ -25,7 +32,13 @@ class AttendanceRow:
     rsvp: str
 
 
-RSVP_WORDS = {"going": "going", "cant": "can't come", "case": "has a case"}
+# Translators: the attendance CSV's column headers, this one and the next four: a meeting's day, its time of
+# day (19:00), a member's name, their minutes in the voice channel, and their answer to the meeting.
+HEADERS = (Text("date"), Text("time"), Text("member"), Text("minutes"), Text("rsvp"))
+# Translators: a member's answer to a meeting, in the attendance CSV's rsvp column (this one and the next two).
+RSVP_WORDS = {"going": Text("going"), "cant": Text("can't come"), "case": Text("has a case")}
+# Translators: the first cell of a member's total row in the attendance CSV.
+TOTAL = Text("total")
 
 
 def _cell(text: str) -> str:
@@ -33,19 +46,19 @@ def _cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def attendance_csv(rows: Sequence[AttendanceRow], zone: ZoneInfo) -> str:
-    """Write the attendance as CSV: one row per member and meeting, then a total per member."""
+def attendance_csv(rows: Sequence[AttendanceRow], zone: ZoneInfo, render: Render = str) -> str:
+    """Write the attendance as CSV in `render`'s language: one row per member and meeting, then a total per member."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["date", "time", "member", "minutes", "rsvp"])
+    writer.writerow([render(header) for header in HEADERS])
     totals: dict[str, int] = {}
     for row in sorted(rows, key=lambda r: (r.start, r.member.casefold())):
         local = row.start.astimezone(zone)
         writer.writerow([f"{local:%Y-%m-%d}", f"{local:%H:%M}", _cell(row.member), row.minutes,
-                         RSVP_WORDS.get(row.rsvp, "")])
+                         render(RSVP_WORDS[row.rsvp]) if row.rsvp in RSVP_WORDS else ""])
         totals[row.member] = totals.get(row.member, 0) + row.minutes
     for member in sorted(totals, key=str.casefold):
-        writer.writerow(["total", "", _cell(member), totals[member], ""])
+        writer.writerow([render(TOTAL), "", _cell(member), totals[member], ""])
     return out.getvalue()
 
 
@@ -57,13 +70,20 @@ class CalendarEntry:
     cancelled: tuple[datetime, ...] = ()
 
 
-def calendar_ics(group_name: str, entries: Sequence[CalendarEntry], now: datetime) -> bytes | None:
-    """Write the series as an iCalendar file (RRULE, VTIMEZONE, a stable UID each); None if nothing is left."""
+def calendar_ics(group_name: str, entries: Sequence[CalendarEntry], now: datetime,
+                 render: Render = str) -> bytes | None:
+    """Write the series as an iCalendar file in `render`'s language; None if nothing is left.
+
+    Each series is one event (RRULE, VTIMEZONE, a stable UID); only its name, title and description are words.
+    """
     calendar = Calendar()
     calendar.add("prodid", "-//balint-bot//meetings//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", f"{group_name} (Balint group)")
+    # Translators: the calendar's name in a calendar program, then each meeting's title and description.
+    calendar.add("x-wr-calname", render(Text("{group} (Balint group)", group=group_name)))
+    summary = render(Text("{group}: Balint group", group=group_name))
+    description = render(Text("Balint group meeting on Discord, in the group's voice channel."))
     first_day: date | None = None
     last_day: date | None = None
     for entry in entries:
@@ -82,8 +102,8 @@ def calendar_ics(group_name: str, entries: Sequence[CalendarEntry], now: datetim
         event = Event()
         event.add("uid", series.uid)
         event.add("dtstamp", now.astimezone(UTC))
-        event.add("summary", f"{group_name}: Balint group")
-        event.add("description", "Balint group meeting on Discord, in the group's voice channel.")
+        event.add("summary", summary)
+        event.add("description", description)
         start = rec.local_start.replace(tzinfo=zone)
         event.add("dtstart", start)
         event.add("duration", rec.duration)
