@@ -36,8 +36,10 @@ EXTENSIONS: Sequence[str] = (
 
 
 def default_clock(settings: Settings) -> Clock:
-    """Return the wall clock, sped up by BALINT_TIME_SCALE for rehearsals."""
-    return SystemClock() if settings.time_scale == 1 else ScaledClock(settings.time_scale)
+    """Return the wall clock, sped up by BALINT_TIME_SCALE for rehearsals (from BALINT_TIME_ORIGIN, if set)."""
+    if settings.time_scale == 1:
+        return SystemClock()
+    return ScaledClock(settings.time_scale, since=settings.time_origin)
 
 
 def intents() -> discord.Intents:
