@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,6 +12,8 @@ import pytest
 
 from bot.core.groups import GroupSettings, NewGroup
 from bot.storage import Database, SqliteGroupStore
+from bot.storage import db as db_module
+from bot.storage.db import BUSY_TIMEOUT_MS
 from bot.storage.migrations import MIGRATIONS
 
 AT = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
@@ -25,7 +28,7 @@ async def test_pragmas_hold_on_the_connection(db: Database) -> None:
     assert await db.pragma("journal_mode") == "wal"
     assert await db.pragma("foreign_keys") == 1
     assert await db.pragma("secure_delete") == 1
-    assert await db.pragma("busy_timeout") == 5000
+    assert await db.pragma("busy_timeout") == BUSY_TIMEOUT_MS
 
 
 async def test_migrations_set_user_version_and_reopen_is_idempotent(tmp_path: Path) -> None:
@@ -112,3 +115,43 @@ async def test_deleted_rows_do_not_linger_in_the_file(tmp_path: Path) -> None:
     raw = path.read_bytes() + (path.with_name("s.db-wal").read_bytes() if path.with_name("s.db-wal").exists()
                                else b"")
     assert marker.encode() not in raw
+
+
+def _hold_write_lock(path: str, seconds: float, taken: threading.Event) -> None:
+    conn = sqlite3.connect(path, timeout=10, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    taken.set()
+    threading.Event().wait(seconds)
+    conn.execute("COMMIT")
+    conn.close()
+
+
+async def test_a_write_waits_for_another_process_past_sqlites_own_timeout(db: Database) -> None:
+    """Another connection holds the write lock four times the busy timeout: the write waits, then goes through."""
+    groups = SqliteGroupStore(db)
+    taken = threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(str(db.path), 4 * BUSY_TIMEOUT_MS / 1000,
+                                                               taken))
+    holder.start()
+    try:
+        await asyncio.get_running_loop().run_in_executor(None, taken.wait)
+        group = await groups.insert_group(_new())
+    finally:
+        holder.join()
+    assert await groups.group_by_id(group.id) is not None
+
+
+async def test_a_write_gives_up_when_the_lock_is_held_too_long(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the patience, the write fails (and nothing is half written)."""
+    groups = SqliteGroupStore(db)
+    monkeypatch.setattr(db_module, "BUSY_PATIENCE_SECONDS", 0.3)
+    taken = threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(str(db.path), 1.0, taken))
+    holder.start()
+    try:
+        await asyncio.get_running_loop().run_in_executor(None, taken.wait)
+        with pytest.raises(sqlite3.OperationalError):
+            await groups.insert_group(_new())
+    finally:
+        holder.join()
+    assert await groups.groups_in_guild(1) == []
