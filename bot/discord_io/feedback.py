@@ -106,11 +106,11 @@ def results_embed(answers: list[tuple[int, str | None]]) -> discord.Embed:
     return embed
 
 
-def feedback_view(session: Session) -> discord.ui.View:
+def feedback_view(session_id: int) -> discord.ui.View:
     """Hold the closing message's two buttons."""
     view = discord.ui.View(timeout=None)
-    view.add_item(FeedbackButton(session=session.id, what="give"))
-    view.add_item(FeedbackButton(session=session.id, what="results"))
+    view.add_item(FeedbackButton(session=session_id, what="give"))
+    view.add_item(FeedbackButton(session=session_id, what="results"))
     return view
 
 

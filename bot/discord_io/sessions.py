@@ -9,7 +9,7 @@ import discord
 
 from bot.core.groups import Group
 from bot.core.phases import Phase
-from bot.core.session import ControlAction, PhaseClock, Session, Status
+from bot.core.session import ControlAction, PhaseClock, Session, SessionState, Status
 from bot.discord_io.cases import SpeakButton
 from bot.discord_io.components import CustomId, PersistentButton
 from bot.discord_io.groups import BRAND
@@ -73,13 +73,12 @@ def panel_embed(session: Session, group: Group, now: datetime) -> discord.Embed:
     return embed
 
 
-def phase_message(session: Session) -> str:
+def phase_message(phases: tuple[Phase, ...], state: SessionState) -> str:
     """Announce the phase that begins, with its guidance."""
-    state = session.state
-    phase = session.current_phase
+    phase = phases[state.phase_index]
     assert state.deadline is not None
     return (
-        f"**Phase {state.phase_index + 1} of {len(session.phases)}: {phase.name}** · {phase.minutes} min,"
+        f"**Phase {state.phase_index + 1} of {len(phases)}: {phase.name}** · {phase.minutes} min,"
         f" ends {discord.utils.format_dt(state.deadline, 'R')}\n>>> {phase.guidance}"
     )
 
