@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 import discord
 from discord import app_commands
@@ -16,10 +17,12 @@ from bot.core.phases import BUILTIN_TEMPLATES
 from bot.core.timers import Timers
 from bot.discord_io.cases import CaseDesk
 from bot.discord_io.meeting_runner import MeetingRunner
+from bot.discord_io.outbox import Courier
 from bot.discord_io.permissions import invite_url
 from bot.discord_io.privacy import PrivacyDesk
 from bot.discord_io.replies import NO_MENTIONS, answer_failure, answer_privately
 from bot.discord_io.session_runner import SessionRunner
+from bot.discord_io.transient import Lanes
 from bot.i18n import CommandTranslator, translator_for
 from bot.scheduling import SchedulerTimers
 from bot.storage import Database, SqliteGroupStore
@@ -40,8 +43,10 @@ EXTENSIONS: Sequence[str] = (
 
 
 def default_clock(settings: Settings) -> Clock:
-    """Return the wall clock, sped up by BALINT_TIME_SCALE for rehearsals."""
-    return SystemClock() if settings.time_scale == 1 else ScaledClock(settings.time_scale)
+    """Return the wall clock, sped up by BALINT_TIME_SCALE for rehearsals (from BALINT_TIME_ORIGIN, if set)."""
+    if settings.time_scale == 1:
+        return SystemClock()
+    return ScaledClock(settings.time_scale, since=settings.time_origin)
 
 
 def intents() -> discord.Intents:
@@ -82,6 +87,7 @@ class BalintBot(commands.Bot):
     meetings: MeetingRunner
     cases: CaseDesk
     privacy: PrivacyDesk
+    courier: Courier
 
     def __init__(self, settings: Settings, *, clock: Clock | None = None, timers: Timers | None = None) -> None:
         super().__init__(
@@ -98,13 +104,23 @@ class BalintBot(commands.Bot):
         # APScheduler in production; tests and the sandbox pass timers on the event loop,
         # which SimCord's virtual clock moves.
         self.timers = timers or SchedulerTimers(self.clock, settings.time_scale)
+        # The bot's calls to Discord that outlive the handler that asked for them (notices, mutes).
+        self.lanes = Lanes()
         self._restored = False
         self.templates = {**BUILTIN_TEMPLATES, **{t.name: t for t in settings.templates}}
+
+    def after_real(self, span: timedelta) -> datetime:
+        """Return the instant on the bot's clock once `span` of real time has passed (the clock may run faster).
+
+        For deadlines that Discord or a waiting person sets in real time: a retry's patience.
+        """
+        return self.clock.now() + span * self.settings.time_scale
 
     async def setup_hook(self) -> None:
         """Open storage, load the cogs and sync the command tree (translated), once per start."""
         self.db = await Database.open(self.settings.database)
         self.group_store = SqliteGroupStore(self.db)
+        self.courier = Courier(self)
         self.groups = GroupRules(
             self.group_store, self.clock, self.templates,
             default_timezone=self.settings.default_timezone,
@@ -150,24 +166,34 @@ class BalintBot(commands.Bot):
     async def on_ready(self) -> None:
         """Rebuild every job (sessions, mutes, meetings, retention) from the database, once the caches are there.
 
-        Nothing is synced here: READY comes again on every reconnect. Restoring again after a
-        reconnect is harmless (every step re-reads the database), but once is enough.
+        Here rather than in `setup_hook`: a mute can only be settled knowing who is in voice. Until
+        it is done, controls wait (`SessionRunner.reconciled`), since discord.py hands over button
+        presses before this event. Nothing is synced here: READY comes again on every reconnect.
+        Restoring again after a reconnect is harmless (every step re-reads the database), but once
+        is enough.
         """
         log.info("connected as %s to %d servers", self.user, len(self.guilds))
         if not self._restored:
             self._restored = True
             try:
-                await self.sessions.restore()
+                # First what a stopped process claimed and did not send, so that it comes before
+                # anything the sessions owe now.
+                await self.courier.resume()
             finally:
                 try:
-                    await self.meetings.restore()
+                    await self.sessions.restore()
                 finally:
-                    await self.privacy.restore()
+                    try:
+                        await self.meetings.restore()
+                    finally:
+                        await self.privacy.restore()
+            log.info("restored: sessions, meetings and retention reconciled with the database")
 
     async def close(self) -> None:
         """Stop Discord first, then close the database so the process can exit."""
         try:
             self.timers.shutdown()
+            await self.lanes.close()
             await super().close()
         finally:
             db = getattr(self, "db", None)

@@ -11,6 +11,7 @@ import os
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -49,6 +50,7 @@ class Settings:
     database: Path = Path("balint.db")
     key_file: Path | None = None
     time_scale: float = 1.0
+    time_origin: datetime | None = None
     log_level: str = "INFO"
     default_language: Lang = Lang.EN
     default_timezone: str = "UTC"
@@ -112,6 +114,23 @@ def _time_scale(key: str, value: Any) -> float:
     if not math.isfinite(scale) or not 1 <= scale <= 3600:
         raise ConfigError(key, f"{value} is out of range; use a number from 1 to 3600")
     return scale
+
+
+def _instant(key: str, value: Any) -> datetime | None:
+    if isinstance(value, datetime):  # a TOML date-time
+        instant = value
+    else:
+        text = _text(key, value)
+        if not text:
+            return None
+        try:
+            instant = datetime.fromisoformat(text)
+        except ValueError:
+            raise ConfigError(key, f"'{text}' is not an instant; use ISO 8601 with an offset, such as"
+                                   " 2026-01-05T09:00:00+00:00") from None
+    if instant.utcoffset() is None:
+        raise ConfigError(key, f"'{value}' has no offset; add one, such as +00:00")
+    return instant
 
 
 def _log_level(key: str, value: Any) -> str:
@@ -209,6 +228,7 @@ KEYS: Mapping[str, _Key] = {
     "storage.database": _Key("database", "BALINT_DB", _path),
     "storage.key_file": _Key("key_file", "BALINT_KEY_FILE", _optional_path),
     "bot.time_scale": _Key("time_scale", "BALINT_TIME_SCALE", _time_scale),
+    "bot.time_origin": _Key("time_origin", "BALINT_TIME_ORIGIN", _instant),
     "bot.log_level": _Key("log_level", "BALINT_LOG_LEVEL", _log_level),
     "bot.default_language": _Key("default_language", "BALINT_LANGUAGE", _language),
     "groups.default_timezone": _Key("default_timezone", None, _timezone),

@@ -28,14 +28,23 @@ class ScaledClock:
     """A clock that runs `scale` times faster than real time, for rehearsals and black-box runs.
 
     It starts at the real time and measures elapsed time with the monotonic clock, so a
-    wall-clock jump (NTP, suspend) does not make a rehearsal skip or repeat a phase.
+    wall-clock jump (NTP, suspend) does not make a rehearsal skip or repeat a phase. With
+    `since`, it reads as if it had been running fast from that instant: every process given the
+    same `since` tells the same time, so a restarted bot finds its sessions where they are.
     """
 
-    def __init__(self, scale: float, *, start: datetime | None = None) -> None:
+    def __init__(self, scale: float, *, start: datetime | None = None, since: datetime | None = None) -> None:
         if scale <= 0:
             raise ValueError("scale must be positive")
+        if start is not None and since is not None:
+            raise ValueError("give start or since, not both")
         self.scale = scale
-        self._origin = start or datetime.now(UTC)
+        now = datetime.now(UTC)
+        if since is not None:
+            if since.tzinfo is None:
+                raise ValueError("since must be aware")
+            start = since + (now - since) * scale
+        self._origin = start or now
         self._mono_origin = time.monotonic()
 
     def now(self) -> datetime:

@@ -20,9 +20,11 @@ from bot.core.cases import STORY_MAX, TITLE_MAX, AuthorSeal, Case, CaseRules, Ca
 from bot.core.errors import Refusal
 from bot.core.groups import Group, require_leader
 from bot.core.identifiers import describe, find_identifiers
+from bot.core.notices import relay_nonce
 from bot.core.session import Session, Status
 from bot.discord_io.components import CustomId, PersistentButton, PrivateModal
 from bot.discord_io.replies import NO_MENTIONS, answer_privately
+from bot.discord_io.transient import StillFailing, persist
 from bot.storage.cases import SqliteCaseStore
 
 if TYPE_CHECKING:
@@ -31,6 +33,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RELAY_MAX = 1800
+# How long a relay is retried through Discord's passing faults, in real time.
+RELAY_PATIENCE = timedelta(seconds=2)
 NOT_THE_PRESENTER = "Only the presenter of this session can speak through the bot."
 DRAFT_LIFETIME = timedelta(minutes=30)
 
@@ -130,8 +134,12 @@ class CaseDesk:
         case = await self.store.case_by_id(session.case_id)
         return case if case is not None and self.rules.seal.is_author(case, user_id) else None
 
-    async def speak(self, session_id: int, user_id: int, text: str) -> None:
-        """Post the anonymous presenter's words as "Presenter:", or refuse privately."""
+    async def speak(self, session_id: int, user_id: int, text: str, source_id: int) -> None:
+        """Post the anonymous presenter's words as "Presenter:", or refuse privately.
+
+        `source_id` is the submission's own id (the form's interaction, or the DM): the relay's
+        nonce, so that a retry of the same submission never posts the words twice.
+        """
         session = await self.bot.sessions.store.get(session_id)
         if session is None or session.state.status is Status.ENDED:
             raise Refusal("This session has ended; nothing was relayed.")
@@ -152,10 +160,18 @@ class CaseDesk:
         assert group is not None
         channel = self.bot.get_partial_messageable(group.text_channel_id, guild_id=group.guild_id)
         # A new message of the bot's own, not a response: nothing ties it to anyone's interaction.
+        async def send() -> discord.Message:
+            return await channel.send(f"**Presenter:** {words}", allowed_mentions=NO_MENTIONS,
+                                      nonce=relay_nonce(source_id))
+
+        # Retried only briefly: the presenter's form must be answered within Discord's three seconds.
+        # The words are never written to the database (not even to re-send them after a crash).
         try:
-            sent = await channel.send(f"**Presenter:** {words}", allowed_mentions=NO_MENTIONS)
-        except discord.HTTPException as error:
-            log.warning("session %d: a relay was not posted (HTTP %d)", session.id, error.status)
+            sent = await persist(send, clock=self.bot.clock, until=self.bot.after_real(RELAY_PATIENCE),
+                                 what=f"session {session.id}: relay")
+        except (discord.HTTPException, StillFailing) as error:
+            status = error.status if isinstance(error, discord.HTTPException) else 0
+            log.warning("session %d: a relay was not posted (HTTP %d)", session.id, status)
             raise Refusal("Discord did not take the message; nothing was relayed. Try again in a moment.") from None
         await self.store.add_relay(session.id, sent.channel.id, sent.id)
         await self.bot.privacy.messages.record(session.id, group.guild_id, sent)
@@ -169,7 +185,7 @@ class CaseDesk:
                 raise Refusal("You are not presenting anonymously in a running session, so nothing was relayed.")
             if len(mine) > 1:
                 raise Refusal("You present in two sessions at once; use the panel's Speak as presenter button.")
-            await self.speak(mine[0].id, message.author.id, message.content)
+            await self.speak(mine[0].id, message.author.id, message.content, message.id)
         except Refusal as refusal:
             await message.channel.send(str(refusal))
             return
@@ -294,7 +310,7 @@ class SpeakModal(PrivateModal):
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         """Relay the words, and answer only the presenter."""
         bot = cast("BalintBot", interaction.client)
-        await bot.cases.speak(self.session_id, interaction.user.id, self.words.value)
+        await bot.cases.speak(self.session_id, interaction.user.id, self.words.value, interaction.id)
         await answer_privately(interaction, "Relayed to the group as “Presenter”.")
 
 

@@ -112,11 +112,11 @@ def results_embed(answers: list[tuple[int, str | None]], t: Translator) -> disco
     return embed
 
 
-def feedback_view(session: Session, lang: Lang = Lang.EN) -> discord.ui.View:
+def feedback_view(session_id: int, lang: Lang = Lang.EN) -> discord.ui.View:
     """Hold the closing message's two buttons, in the group's language (the closing is in its channel)."""
     view = discord.ui.View(timeout=None)
-    view.add_item(FeedbackButton(session=session.id, what="give", lang=lang))
-    view.add_item(FeedbackButton(session=session.id, what="results", lang=lang))
+    view.add_item(FeedbackButton(session=session_id, what="give", lang=lang))
+    view.add_item(FeedbackButton(session=session_id, what="results", lang=lang))
     return view
 
 

@@ -35,8 +35,9 @@ from bot.core.meetings.models import Meeting, Reminder, Series
 from bot.core.meetings.recurrence import plan_series
 from bot.core.meetings.reminders import ReminderAction, reminder_action
 from bot.core.meetings.window import coming_meetings, plan_window, window_ahead
+from bot.core.notices import Notice, reminder_nonce
 from bot.core.privacy import meeting_mark_context
-from bot.discord_io.leaders import post_in_group, tell_leaders
+from bot.discord_io.leaders import dm_leaders, post_in_group, tell_leaders
 from bot.discord_io.meeting_views import (
     NOTED,
     cancelled_text,
@@ -49,7 +50,9 @@ from bot.discord_io.meeting_views import (
     start_text,
 )
 from bot.discord_io.members import find_member
+from bot.discord_io.outbox import RSVP, view_name
 from bot.discord_io.replies import NO_MENTIONS, answer_privately
+from bot.discord_io.transient import StillFailing, Ticket, persist
 from bot.storage.meetings import SqliteMeetingStore
 
 if TYPE_CHECKING:
@@ -62,6 +65,10 @@ WINDOW_DAYS = 14
 LIST_LIMIT = 10
 TIMER_KEY = "meetings"
 OVERRUN_CHECK = timedelta(minutes=1)
+# How long an event's creation or removal, or a reminder's edit, is retried through passing
+# faults before the next pass (at most a minute later) takes it up again.
+EVENT_PATIENCE = timedelta(seconds=20)
+EDIT_PATIENCE = timedelta(seconds=30)
 
 
 class MeetingRunner:
@@ -72,6 +79,9 @@ class MeetingRunner:
         self.store = SqliteMeetingStore(bot.db)
         # One pass at a time in this process; across processes the claims in the database decide.
         self._lock = asyncio.Lock()
+        # Meetings whose event this process is creating now: any other claimed one was left by a
+        # stopped process (or by a creation that met only faults), to adopt or create again.
+        self._creating: set[int] = set()
 
     @property
     def offsets(self) -> tuple[int, ...]:
@@ -284,11 +294,25 @@ class MeetingRunner:
             if reminder.message_id is None or reminder.channel_id is None or reminder.offset_minutes == 0:
                 continue
             channel = self.bot.get_partial_messageable(reminder.channel_id, guild_id=group.guild_id)
+            self._edit_in_background(reminder.id, channel.get_partial_message(reminder.message_id), content, view)
+
+    def _edit_in_background(self, reminder_id: int, message: discord.PartialMessage, content: str,
+                            view: discord.ui.View | None) -> None:
+        """Edit a reminder, retried through passing faults; a newer edit of it replaces an older one."""
+        async def edit(ticket: Ticket) -> None:
+            async def call() -> None:
+                await message.edit(content=content, view=view, allowed_mentions=NO_MENTIONS)
+
             try:
-                await channel.get_partial_message(reminder.message_id).edit(content=content, view=view,
-                                                                            allowed_mentions=NO_MENTIONS)
+                await persist(call, clock=self.bot.clock, until=self.bot.after_real(EDIT_PATIENCE),
+                              what=f"reminder {reminder_id}: edit", ticket=ticket)
+            except StillFailing as failure:
+                if not failure.superseded:
+                    log.warning("reminder %d: not updated (%s)", reminder_id, failure)
             except discord.HTTPException as error:
-                log.warning("reminder %d: not updated (HTTP %d)", reminder.id, error.status)
+                log.warning("reminder %d: not updated (HTTP %d)", reminder_id, error.status)
+
+        self.bot.lanes.push(("reminder", message.id), edit, replaces=True)
 
     async def _show_cancelled(self, meeting: Meeting, group: Group) -> None:
         await self._edit_reminders(await self.store.reminders_of(meeting.id), group, cancelled_text(group, meeting),
@@ -319,10 +343,11 @@ class MeetingRunner:
         async with self._lock:
             now = self.bot.clock.now()
             await self._plan(now)
-            await self._events(now)
             await self._reminders(now)
             await self._open(now)
             await self._close(now)
+            # Last: an event met with faults is retried for a while, and nothing else waits for it.
+            await self._events(now)
         await self._arm(now)
 
     async def _arm(self, now: datetime) -> None:
@@ -345,16 +370,39 @@ class MeetingRunner:
             group = await self._group(meeting.group_id)
             if group is not None:
                 await self._remove_event(meeting, group)
+        for meeting in await self.store.claimed_events(now):
+            if meeting.id not in self._creating:
+                await self._create_event_of(meeting, adopt=True)
         for meeting in await self.store.needing_events(now):
-            if not await self.store.claim_event(meeting.id):
-                continue
-            group = await self._group(meeting.group_id)
-            if group is None:
-                await self.store.set_event(meeting.id, "none")
-                continue
-            await self._create_event(meeting, group)
+            if await self.store.claim_event(meeting.id):
+                await self._create_event_of(meeting, adopt=False)
 
-    async def _create_event(self, meeting: Meeting, group: Group) -> None:
+    async def _create_event_of(self, meeting: Meeting, *, adopt: bool) -> None:
+        group = await self._group(meeting.group_id)
+        if group is None:
+            await self.store.set_event(meeting.id, "none")
+            return
+        self._creating.add(meeting.id)
+        try:
+            await self._create_event(meeting, group, adopt=adopt)
+        finally:
+            self._creating.discard(meeting.id)
+
+    def _event_name(self, group: Group) -> str:
+        return f"{group.name} · Balint group"[:100]
+
+    async def _existing_event(self, guild: discord.Guild, meeting: Meeting,
+                              group: Group) -> discord.ScheduledEvent | None:
+        """Find the event an earlier attempt made after all (its answer lost to a fault or a crash)."""
+        me = self.bot.user.id if self.bot.user is not None else None
+        for event in await guild.fetch_scheduled_events(with_counts=False):
+            if (event.creator_id == me and event.start_time == meeting.starts_at
+                    and event.channel_id == group.voice_channel_id and event.name == self._event_name(group)):
+                return event
+        return None
+
+    async def _create_event(self, meeting: Meeting, group: Group, *, adopt: bool) -> None:
+        """Create a meeting's event; `adopt`: an earlier attempt may have made it, so look first."""
         minutes = round((meeting.ends_at - meeting.starts_at).total_seconds() / 60)
         guild = self.bot.get_guild(group.guild_id)
         if guild is None:
@@ -363,9 +411,18 @@ class MeetingRunner:
                         group.guild_id)
             await self.store.set_event(meeting.id, "none")
             return
-        try:
-            event = await guild.create_scheduled_event(
-                name=f"{group.name} · Balint group"[:100],
+        uncertain = adopt
+
+        async def create() -> discord.ScheduledEvent:
+            nonlocal uncertain
+            if uncertain:
+                found = await self._existing_event(guild, meeting, group)
+                if found is not None:
+                    return found
+            # From here a fault leaves it unknown whether Discord made the event: look before trying again.
+            uncertain = True
+            return await guild.create_scheduled_event(
+                name=self._event_name(group),
                 start_time=meeting.starts_at,
                 end_time=meeting.ends_at,
                 channel=discord.Object(group.voice_channel_id),
@@ -374,6 +431,14 @@ class MeetingRunner:
                 description=f"Balint group meeting, {minutes} minutes. Reminders and RSVP in the group's channel.",
                 reason="balint-bot: a scheduled meeting",
             )
+
+        until = self.bot.after_real(EVENT_PATIENCE)
+        try:
+            event = await persist(create, clock=self.bot.clock, until=until, what=f"meeting {meeting.id}: event")
+        except StillFailing as failure:
+            # Left claimed: the next pass looks for it, and creates it only if it is not there.
+            log.warning("meeting %d: event not created (%s); tried again later", meeting.id, failure)
+            return
         except discord.Forbidden:
             await self.store.set_event(meeting.id, "failed")
             await self.report(
@@ -405,11 +470,20 @@ class MeetingRunner:
         guild = self.bot.get_guild(group.guild_id)
         if guild is None:
             return
-        try:
-            event = guild.get_scheduled_event(meeting.event_id) or await guild.fetch_scheduled_event(meeting.event_id)
+        event_id = meeting.event_id
+
+        async def delete() -> None:
+            event = guild.get_scheduled_event(event_id) or await guild.fetch_scheduled_event(event_id)
             await event.delete(reason="balint-bot: the meeting is cancelled")
+
+        until = self.bot.after_real(EVENT_PATIENCE)
+        try:
+            await persist(delete, clock=self.bot.clock, until=until, what=f"meeting {meeting.id}: event removal")
+        except StillFailing as failure:
+            log.warning("meeting %d: event not removed (%s); tried again later", meeting.id, failure)
+            return
         except discord.NotFound:
-            pass  # removed by hand already
+            pass  # removed by hand already (or by an attempt whose answer was lost)
         except discord.Forbidden:
             await self.report(
                 meeting.series_id, group, "manage_events",
@@ -439,25 +513,26 @@ class MeetingRunner:
                     log.warning("meeting %d: the reminder due at %s is %s late: skipped, not sent",
                                 meeting.id, reminder.due_at.isoformat(), now - reminder.due_at)
                 continue
-            if await self.store.claim_reminder(reminder.id, now):
-                await self._send_reminder(reminder, meeting)
+            group = await self._group(meeting.group_id)
+            notice = await self._reminder_notice(reminder, meeting, group, now) if group is not None else None
+            # Claimed with its notice in one transaction; sent in the background (marked sent there).
+            if await self.store.claim_reminder(reminder.id, now, notice) and notice is not None and group is not None:
+                self.bot.courier.post(notice, refused=partial(self._cannot_post_reminders, meeting.series_id, group))
 
-    async def _send_reminder(self, reminder: Reminder, meeting: Meeting) -> None:
-        group = await self._group(meeting.group_id)
-        if group is None:
-            return
+    async def _reminder_notice(self, reminder: Reminder, meeting: Meeting, group: Group, now: datetime) -> Notice:
         if reminder.offset_minutes == 0:
             content, view = start_text(group, meeting), None
         else:
             content = reminder_text(group, meeting, await self.store.rsvp_counts(meeting.id))
-            view = rsvp_view(meeting.id)
-        message = await post_in_group(
-            self.bot, group, content, view=view, claim=partial(self.store.claim_report, meeting.series_id),
-            cannot_post=f"I cannot post the meeting reminders of {group.name} in <#{group.text_channel_id}>: I"
-                        " need View Channel and Send Messages there.",
-        )
-        if message is not None:
-            await self.store.set_reminder_message(reminder.id, message.channel.id, message.id)
+            view = view_name(RSVP, meeting.id)
+        return Notice(nonce=reminder_nonce(reminder.id), channel_id=group.text_channel_id, guild_id=group.guild_id,
+                      content=content, claimed_at=now, view=view, reminder_id=reminder.id)
+
+    async def _cannot_post_reminders(self, series_id: int, group: Group) -> None:
+        if await self.store.claim_report(series_id, "send_messages"):
+            await dm_leaders(self.bot, group, f"I cannot post the meeting reminders of {group.name} in"
+                                              f" <#{group.text_channel_id}>: I need View Channel and Send Messages"
+                                              " there.")
 
     # ---------------------------------------------------------------- attendance
 

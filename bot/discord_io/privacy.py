@@ -212,7 +212,7 @@ class PrivacyDesk:
         for session_id in await self.store.sessions_of_cases(user_id, anonymous):
             await self.bot.cases.purge(session_id)  # the case, and its relayed words in the channel
         await self.messages.remove(panels)
-        still_muted = sorted({guild for guild, user, _ in await self.bot.sessions.store.mutes() if user == user_id})
+        still_muted = sorted({m.guild_id for m in await self.bot.sessions.store.mutes() if m.user_id == user_id})
         marks = marks_by(seal, await self.store.case_marks(), user_id)
         orphans = await self.store.forget(user_id, anonymous, marks, still_muted)
         self.bot.cases.forget_drafts(user_id)

@@ -1,10 +1,16 @@
 """Runs sessions in Discord: applies the core's transitions and turns them into messages and mutes.
 
 Every change follows one path: read the session, let `PhaseClock` compute the next state,
-store it only if nobody changed the session meanwhile (its version), then carry out what
-changed: the panel, the phase's guidance, the closing, the presenter's mute, the next
-wake-up. A Discord call that fails for a permission never undoes the change: it is
-reported to the leaders, once per session.
+store it only if nobody changed the session meanwhile (its version), with the notices it
+owes claimed in the same transaction, then carry out what changed: the panel, the phase's
+guidance, the closing, the presenter's mute, the next wake-up. Notices and mutes go to
+Discord in the background (`Courier`, `PresenterMutes`), retried through passing faults, so
+that a leader's button is answered at once whatever Discord does. A Discord call that fails
+for a permission never undoes the change: it is reported to the leaders, once per session.
+
+After a start, no control acts on a session before `restore` has reconciled it with what a
+stopped process left behind (`reconciled`): discord.py hands over button presses before
+`on_ready`, where the restore runs because mutes need the voice states of the member cache.
 """
 
 from __future__ import annotations
@@ -21,10 +27,12 @@ import discord
 from bot.core.cases import Case, CaseState
 from bot.core.errors import Refusal
 from bot.core.groups import Group, Pushback, require_leader, require_presenter_member
+from bot.core.notices import Notice, NoticeKind, panel_nonce, session_nonce
 from bot.core.session import ControlAction, Moment, PhaseClock, Session, SessionState, Status
-from bot.discord_io.feedback import feedback_view
-from bot.discord_io.leaders import post_in_group, tell_leaders
-from bot.discord_io.members import find_member, voice_channel_of
+from bot.discord_io.leaders import dm_leaders, tell_leaders
+from bot.discord_io.members import voice_channel_of
+from bot.discord_io.mutes import PresenterMutes
+from bot.discord_io.outbox import FEEDBACK, view_name
 from bot.discord_io.replies import answer_privately
 from bot.discord_io.sessions import (
     CLOSING,
@@ -35,6 +43,7 @@ from bot.discord_io.sessions import (
     time_up_message,
     warning_message,
 )
+from bot.discord_io.transient import StillFailing, Ticket, persist
 from bot.storage.sessions import SessionAlreadyLive, SqliteSessionStore
 
 if TYPE_CHECKING:
@@ -42,11 +51,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Discord's error code for editing the voice state of a member who is not in voice.
-NOT_IN_VOICE = 40032
-
-
 LEADS = "control its sessions"
+# How long a control waits, after a start, for the restore to reconcile the sessions.
+RECONCILE_WAIT_SECONDS = 30.0
+# How long the panel (posted while the leader waits on a deferred answer) and its edits are retried.
+PANEL_PATIENCE = timedelta(seconds=30)
+# A mute is retried until the phase ends; this long when the session is paused.
+MUTE_PATIENCE = timedelta(minutes=10)
+STILL_CATCHING_UP = "I am still catching up after a restart; try again in a minute."
 
 
 class SessionRunner:
@@ -58,6 +70,9 @@ class SessionRunner:
         # One change at a time per session inside this process; across processes the
         # version check in the database decides.
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.mutes = PresenterMutes(bot, self.store, self.report)
+        # Set once `restore` has reconciled the sessions a stopped process left.
+        self.reconciled = asyncio.Event()
 
     @property
     def warning(self) -> timedelta:
@@ -98,12 +113,21 @@ class SessionRunner:
         if case is not None:
             await self.bot.cases.rules.take_up(group, case)
         presenter_id = presenter.id if presenter else (case.author_id if case else None)
+        state = clock.start(now)
+        owed: list[Notice] = []
+
+        def first_phase(session_id: int) -> list[Notice]:
+            # Claimed with the session itself: a start is never stored without its first phase's notice.
+            owed.append(self._notice(group, session_id, 0, NoticeKind.PHASE,
+                                     phase_message(chosen.phases, state), now))
+            return owed
+
         try:
             session = await self.store.insert(
                 group_id=group.id, case_id=case.id if case else None, template=chosen.name,
                 phases=chosen.phases, title=case.title if case else None,
                 presenter_id=presenter_id, anonymous=case.anonymous if case else False,
-                state=clock.start(now), started_at=now,
+                state=state, started_at=now, notices=first_phase,
             )
         except SessionAlreadyLive:
             if case is not None:
@@ -111,12 +135,17 @@ class SessionRunner:
             raise busy from None
         await interaction.response.defer(ephemeral=True, thinking=True)
         channel = self.bot.get_partial_messageable(group.text_channel_id, guild_id=group.guild_id)
+
+        async def post_panel() -> discord.Message:
+            return await channel.send(embed=panel_embed(session, group, now),
+                                      view=panel_view(session) or discord.utils.MISSING, nonce=panel_nonce(session.id))
+
         try:
-            panel = await channel.send(
-                embed=panel_embed(session, group, now), view=panel_view(session) or discord.utils.MISSING
-            )
-        except discord.HTTPException as error:
-            log.warning("session %d: panel not posted (HTTP %d)", session.id, error.status)
+            panel = await persist(post_panel, clock=self.bot.clock, until=self.bot.after_real(PANEL_PATIENCE),
+                                  what=f"session {session.id}: panel")
+        except (discord.HTTPException, StillFailing) as error:
+            status = error.status if isinstance(error, discord.HTTPException) else 0
+            log.warning("session %d: panel not posted (HTTP %d)", session.id, status)
             await interaction.followup.send(
                 f"The session started, but I could not post its panel in <#{group.text_channel_id}>: I need "
                 "View Channel, Send Messages and Embed Links there. Here is the panel meanwhile.",
@@ -129,7 +158,7 @@ class SessionRunner:
             await interaction.followup.send(
                 f"The session started; its panel is in <#{group.text_channel_id}>.", ephemeral=True
             )
-        await self._post(group, phase_message(session), session)
+        self._post(group, owed, session)
         await self._reconcile_presenter(session, group)
         self._schedule(session)
 
@@ -158,26 +187,45 @@ class SessionRunner:
             raise Refusal("This session no longer exists.")
         return session, await self._group(session)
 
+    async def _wait_reconciled(self, interaction: discord.Interaction[Any]) -> None:
+        """Hold a control that came before the restore reconciled the sessions, answering Discord meanwhile."""
+        if self.reconciled.is_set():
+            return
+        if not interaction.response.is_done():
+            # Discord wants an answer within three seconds; the restore may take longer.
+            if interaction.type is discord.InteractionType.component:
+                await interaction.response.defer()
+            else:
+                await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            await asyncio.wait_for(self.reconciled.wait(), RECONCILE_WAIT_SECONDS)
+        except TimeoutError:
+            raise Refusal(STILL_CATCHING_UP) from None
+
     async def control(self, interaction: discord.Interaction[Any], session: Session, group: Group,
                       action: ControlAction, *, minutes: int | None = None) -> None:
         """Apply a leader's control to a session read once by the caller."""
         require_leader(group, interaction.user.id, LEADS)
+        if not self.reconciled.is_set():
+            await self._wait_reconciled(interaction)
+            # The restore may have moved it on (a time-up due while the bot was down).
+            session, group = await self.session_by_id(session.id)
         async with self._locks[session.id]:
             now = self.bot.clock.now()
-            changed = await self.store.save_state(
-                session, self.phase_clock(session).control(action, session.state, now, minutes=minutes), now
-            )
+            state = self.phase_clock(session).control(action, session.state, now, minutes=minutes)
+            owed = self._owed(session, state, group, now)
+            changed = await self.store.save_state(session, state, now, owed)
             if changed is None:
                 # A notice or another leader changed it meanwhile: apply the control to what it is now.
                 fresh = await self.store.get(session.id)
                 if fresh is None:
                     raise Refusal("This session no longer exists.")
                 session = fresh
-                changed = await self._save(
-                    session, self.phase_clock(session).control(action, session.state, now, minutes=minutes)
-                )
+                state = self.phase_clock(session).control(action, session.state, now, minutes=minutes)
+                owed = self._owed(session, state, group, now)
+                changed = await self._save(session, state, owed)
             await self._show(changed, group, interaction, action)
-            await self._after(session, changed, group)
+            await self._after(session, changed, group, owed)
 
     async def end_now(self, session_id: int) -> None:
         """End a session with no leader's click (its presenter asked to be forgotten), as End does."""
@@ -186,13 +234,15 @@ class SessionRunner:
             if session is None or session.state.status is Status.ENDED:
                 return
             group = await self._group(session)
-            ended = await self._save(session, self.phase_clock(session).control(
-                ControlAction.END, session.state, self.bot.clock.now()))
-            await self._edit_panel(ended, group)
-            await self._after(session, ended, group)
+            now = self.bot.clock.now()
+            state = self.phase_clock(session).control(ControlAction.END, session.state, now)
+            owed = self._owed(session, state, group, now)
+            ended = await self._save(session, state, owed)
+            self._edit_panel(ended, group)
+            await self._after(session, ended, group, owed)
 
-    async def _save(self, session: Session, state: SessionState) -> Session:
-        changed = await self.store.save_state(session, state, self.bot.clock.now())
+    async def _save(self, session: Session, state: SessionState, owed: list[Notice]) -> Session:
+        changed = await self.store.save_state(session, state, self.bot.clock.now(), owed)
         if changed is None:
             raise Refusal("The session changed at the same moment; look at the panel and try again.")
         return changed
@@ -208,29 +258,53 @@ class SessionRunner:
             and interaction.message.id == session.panel_message_id
         )
         if from_panel:
-            await interaction.response.edit_message(embed=embed, view=view)
+            if interaction.response.is_done():
+                await interaction.edit_original_response(embed=embed, view=view)  # deferred while reconciling
+            else:
+                await interaction.response.edit_message(embed=embed, view=view)
             return
         await answer_privately(interaction, done_message(action, session))
-        await self._edit_panel(session, group)
+        self._edit_panel(session, group)
 
-    async def _edit_panel(self, session: Session, group: Group) -> None:
+    def _edit_panel(self, session: Session, group: Group) -> None:
+        """Show the session's state on its panel, in the background; a newer edit replaces an older one."""
         if session.panel_message_id is None or session.panel_channel_id is None:
             return
         channel = self.bot.get_partial_messageable(session.panel_channel_id, guild_id=group.guild_id)
-        try:
-            await channel.get_partial_message(session.panel_message_id).edit(
-                embed=panel_embed(session, group, self.bot.clock.now()), view=panel_view(session)
-            )
-        except discord.HTTPException as error:
-            log.warning("session %d: panel not updated (HTTP %d)", session.id, error.status)
+        message = channel.get_partial_message(session.panel_message_id)
 
-    async def _after(self, before: Session, after: Session, group: Group) -> None:
+        async def edit(ticket: Ticket) -> None:
+            async def call() -> None:
+                await message.edit(embed=panel_embed(session, group, self.bot.clock.now()), view=panel_view(session))
+
+            try:
+                await persist(call, clock=self.bot.clock, until=self.bot.after_real(PANEL_PATIENCE),
+                              what=f"session {session.id}: panel edit", ticket=ticket)
+            except StillFailing as failure:
+                if not failure.superseded:
+                    log.warning("session %d: panel not updated (%s)", session.id, failure)
+            except discord.HTTPException as error:
+                log.warning("session %d: panel not updated (HTTP %d)", session.id, error.status)
+
+        self.bot.lanes.push(("panel", session.panel_message_id), edit, replaces=True)
+
+    def _owed(self, before: Session, state: SessionState, group: Group, now: datetime) -> list[Notice]:
+        """Return the notices a change owes the group: the new phase's guidance, or the closing."""
+        version = before.version + 1
+        if state.status is Status.ENDED:
+            if before.state.status is Status.ENDED:
+                return []
+            return [self._notice(group, before.id, version, NoticeKind.CLOSING, CLOSING, now,
+                                 view=view_name(FEEDBACK, before.id))]
+        if state.phase_index != before.state.phase_index:
+            return [self._notice(group, before.id, version, NoticeKind.PHASE, phase_message(before.phases, state),
+                                 now)]
+        return []
+
+    async def _after(self, before: Session, after: Session, group: Group, owed: list[Notice]) -> None:
         """Carry out what a change means beyond the panel."""
-        ended = after.state.status is Status.ENDED
-        if not ended and after.state.phase_index != before.state.phase_index:
-            await self._post(group, phase_message(after), after)
-        if ended:
-            await self._post(group, CLOSING, after, view=feedback_view(after))
+        self._post(group, owed, after)
+        if after.state.status is Status.ENDED and before.state.status is not Status.ENDED:
             if after.case_id is not None:
                 await self.bot.cases.store.move_case(after.case_id, CaseState.PRESENTING, CaseState.PRESENTED)
             ended_at = self.bot.clock.now()
@@ -254,7 +328,7 @@ class SessionRunner:
         self.bot.timers.schedule(key, at, wake)
 
     async def wake(self, session_id: int) -> None:
-        """Send what is due in a session (once: claimed in the database first), then sleep again."""
+        """Send what is due in a session (once: claimed in the database with the change), then sleep again."""
         async with self._locks[session_id]:
             session = await self.store.get(session_id)
             if session is None or session.state.status is not Status.RUNNING:
@@ -264,25 +338,29 @@ class SessionRunner:
             now = self.bot.clock.now()
             moment = clock.due(session.state, now)
             while moment is not None:
-                claimed = await self.store.save_state(session, clock.mark(session.state, moment), now)
+                phase = session.current_phase
+                marked = clock.mark(session.state, moment)
+                if moment is Moment.WARNING:
+                    text = warning_message(phase, self.bot.settings.warning_minutes)
+                    kind, state = NoticeKind.WARNING, marked
+                else:
+                    moved = clock.advance(marked, now)
+                    auto = group.settings.auto_advance
+                    text = time_up_message(phase, auto=auto, closes=moved.status is Status.ENDED)
+                    kind, state = NoticeKind.TIME_UP, moved if auto else marked
+                # With auto-advance, the time-up and the move it makes are one change: a process stopped
+                # between the two can no longer leave a session timed up that never moves on.
+                owed = [self._notice(group, session.id, session.version + 1, kind, text, now)]
+                owed += self._owed(session, state, group, now)
+                claimed = await self.store.save_state(session, state, now, owed)
                 if claimed is None:
                     return  # another process or control got there first; it schedules the rest
+                if claimed.state.phase_index != session.state.phase_index or claimed.state.status is Status.ENDED:
+                    self._edit_panel(claimed, group)
+                    await self._after(session, claimed, group, owed)
+                    return
+                self._post(group, owed, claimed)
                 session = claimed
-                phase = claimed.current_phase
-                if moment is Moment.WARNING:
-                    await self._post(group, warning_message(phase, self.bot.settings.warning_minutes), claimed)
-                else:
-                    moved = clock.advance(claimed.state, now)
-                    auto = group.settings.auto_advance
-                    await self._post(group, time_up_message(phase, auto=auto, closes=moved.status is Status.ENDED),
-                                     claimed)
-                    if auto:
-                        advanced = await self.store.save_state(claimed, moved, now)
-                        if advanced is None:
-                            return
-                        await self._edit_panel(advanced, group)
-                        await self._after(claimed, advanced, group)
-                        return
                 moment = clock.due(session.state, now)
             self._schedule(session)
 
@@ -302,23 +380,27 @@ class SessionRunner:
                 self._schedule_purge(session_id, at)
 
     async def sweep(self) -> None:
-        """Look at every live session again (a timer may have overslept), and at case material due to go."""
+        """Look at every live session again (a timer may have overslept), at mutes in doubt, and at case material."""
+        if not self.reconciled.is_set():
+            return  # the restore does all of this first
         for session in await self.store.live():
             await self.wake(session.id)
+        await self._settle_mutes(in_doubt_only=True)
         await self._purges()
 
     async def restore(self) -> None:
-        """Rebuild every timer from the database and settle mutes left by a stopped process."""
-        for session in await self.store.live():
-            await self.wake(session.id)  # sends what fell due while down, and sets the next wake-up
-            fresh = await self.store.get(session.id)
-            if fresh is not None:
-                await self._reconcile_presenter(fresh, await self._group(fresh))
+        """Rebuild every timer from the database and settle the mutes a stopped process left; then open controls."""
+        try:
+            for session in await self.store.live():
+                await self.wake(session.id)  # sends what fell due while down, and sets the next wake-up
+                fresh = await self.store.get(session.id)
+                if fresh is not None:
+                    await self._reconcile_presenter(fresh, await self._group(fresh))
+            await self._settle_mutes(in_doubt_only=False)
+        finally:
+            # Even a failed restore opens the controls: a leader can still act, and the sweep retries.
+            self.reconciled.set()
         await self._purges()
-        for guild_id, user_id, session_id in await self.store.mutes():
-            owner = await self.store.get(session_id) if session_id is not None else None
-            if owner is None or owner.state.status is Status.ENDED:
-                await self._unmute(guild_id, user_id, owner)
 
     # ---------------------------------------------------------------- voice
 
@@ -331,63 +413,57 @@ class SessionRunner:
             and session.current_phase.pushback
         )
 
+    def _mute_until(self, session: Session) -> datetime:
+        """Return until when a mute is worth retrying: the end of the push-back phase."""
+        deadline = session.state.deadline
+        return deadline if deadline is not None else self.bot.clock.now() + MUTE_PATIENCE
+
     async def _reconcile_presenter(self, session: Session, group: Group) -> None:
         """Mute the presenter during the push-back and unmute them after, as far as voice allows."""
         if session.presenter_id is None:
             return
-        ours = await self.store.has_mute(group.guild_id, session.presenter_id)
+        record = await self.store.mute_of(group.guild_id, session.presenter_id)
         if self._presenter_silenced(session, group):
+            if record is not None and record.pending is None:
+                return  # muted already
             guild = self.bot.get_guild(group.guild_id)
-            if ours or guild is None or voice_channel_of(guild, session.presenter_id) != group.voice_channel_id:
-                return  # muted already, or not in the group's voice: muted when they join it
-            member = await find_member(guild, session.presenter_id)
-            if member is not None:
-                await self._set_mute(member, True, session, group)
-        elif ours:
+            if guild is None or voice_channel_of(guild, session.presenter_id) != group.voice_channel_id:
+                return  # not in the group's voice: muted when they join it
+            await self.mutes.mute(guild, session.presenter_id, session, group, self._mute_until(session))
+        elif record is not None:
             await self._unmute(group.guild_id, session.presenter_id, session)
-
-    async def _set_mute(self, member: discord.Member, mute: bool, session: Session | None,
-                        group: Group | None) -> bool:
-        """Server-mute or unmute; tell the leaders once if the permission is missing."""
-        try:
-            await member.edit(mute=mute, reason="Balint session: the presenter listens during the discussion"
-                              if mute else "Balint session: the discussion is over")
-        except discord.Forbidden:
-            if session is not None and group is not None:
-                await self.report(session, group, "mute_members",
-                                  f"I cannot {'mute' if mute else 'unmute'} the presenter: I need the Mute Members"
-                                  f" permission in <#{group.voice_channel_id}>. The session goes on.")
-            return False
-        except discord.HTTPException as error:
-            if error.code == NOT_IN_VOICE:
-                return False  # left voice meanwhile: settled when they next join
-            raise
-        if mute and session is not None:
-            await self.store.record_mute(member.guild.id, member.id, session.id, self.bot.clock.now())
-        elif not mute:
-            await self.store.forget_mute(member.guild.id, member.id)
-        return True
 
     async def _unmute(self, guild_id: int, user_id: int, session: Session | None) -> None:
         guild = self.bot.get_guild(guild_id)
         if guild is None or voice_channel_of(guild, user_id) is None:
             return  # a server mute can only be lifted in voice: done when they next join
-        member = await find_member(guild, user_id)
-        if member is None:
-            await self.store.forget_mute(guild_id, user_id)  # left the server: nothing to undo
-            return
         group = await self._group(session) if session is not None else None
-        await self._set_mute(member, False, session, group)
+        await self.mutes.unmute(guild, user_id, session, group)
+
+    async def _settle_mutes(self, *, in_doubt_only: bool) -> None:
+        """Finish the mutes a stopped process (or a long outage) left half done, and lift those that are over."""
+        for record in await self.store.mutes():
+            if in_doubt_only and record.pending is None:
+                continue
+            if self.mutes.busy(record.guild_id, record.user_id):
+                continue  # under way in this process
+            owner = await self.store.get(record.session_id) if record.session_id is not None else None
+            if owner is not None and owner.presenter_id == record.user_id and owner.state.status is not Status.ENDED:
+                await self._reconcile_presenter(owner, await self._group(owner))
+            else:
+                await self._unmute(record.guild_id, record.user_id, owner)
 
     async def on_voice_join(self, member: discord.Member) -> None:
         """Settle a member who just joined voice: lift a mute of ours that is over, or apply one that is due."""
-        if await self.store.has_mute(member.guild.id, member.id):
-            sessions = [s for s in await self.store.live() if s.presenter_id == member.id]
-            for session in sessions:
+        record = await self.store.mute_of(member.guild.id, member.id)
+        if record is not None:
+            for session in [s for s in await self.store.live() if s.presenter_id == member.id]:
                 group = await self._group(session)
                 if group.guild_id == member.guild.id and self._presenter_silenced(session, group):
+                    if record.pending is not None:
+                        await self._reconcile_presenter(session, group)
                     return
-            await self._set_mute(member, False, None, None)
+            await self.mutes.unmute(member.guild, member.id, None, None)
             return
         for session in await self.store.live():
             if session.presenter_id == member.id:
@@ -397,15 +473,20 @@ class SessionRunner:
 
     # ---------------------------------------------------------------- messages
 
-    async def _post(self, group: Group, content: str, session: Session,
-                    view: discord.ui.View | None = None) -> None:
-        message = await post_in_group(
-            self.bot, group, content, view=view, claim=partial(self.store.claim_report, session.id),
-            cannot_post=f"I cannot post in <#{group.text_channel_id}> for {group.name}: I need View Channel and"
-                        " Send Messages there. The session goes on.",
-        )
-        if message is not None:
-            await self.bot.privacy.messages.record(session.id, group.guild_id, message)
+    def _notice(self, group: Group, session_id: int, version: int, kind: NoticeKind, content: str, now: datetime,
+                *, view: str | None = None) -> Notice:
+        return Notice(nonce=session_nonce(session_id, version, kind), channel_id=group.text_channel_id,
+                      guild_id=group.guild_id, content=content, claimed_at=now, view=view, session_id=session_id)
+
+    def _post(self, group: Group, notices: list[Notice], session: Session) -> None:
+        """Send claimed notices in the background, in order; without the right to, tell the leaders (once)."""
+        for notice in notices:
+            self.bot.courier.post(notice, refused=partial(self._cannot_post, session, group))
+
+    async def _cannot_post(self, session: Session, group: Group) -> None:
+        if await self.store.claim_report(session.id, "send_messages"):
+            await dm_leaders(self.bot, group, f"I cannot post in <#{group.text_channel_id}> for {group.name}: I need"
+                                              " View Channel and Send Messages there. The session goes on.")
 
     async def report(self, session: Session, group: Group, what: str, text: str) -> None:
         """Tell the leaders about a problem, once per session."""

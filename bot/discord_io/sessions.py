@@ -14,7 +14,7 @@ import discord
 
 from bot.core.groups import Group
 from bot.core.phases import Phase
-from bot.core.session import ControlAction, PhaseClock, Session, Status
+from bot.core.session import ControlAction, PhaseClock, Session, SessionState, Status
 from bot.core.text import N_, Lang
 from bot.discord_io.cases import SpeakButton
 from bot.discord_io.components import CustomId, PersistentButton
@@ -91,15 +91,14 @@ def panel_embed(session: Session, group: Group, now: datetime, lang: Lang | None
     return embed
 
 
-def phase_message(session: Session, lang: Lang = Lang.EN) -> str:
+def phase_message(phases: tuple[Phase, ...], state: SessionState, lang: Lang = Lang.EN) -> str:
     """Announce the phase that begins, with its guidance."""
     t = translator(lang)
-    state = session.state
-    phase = session.current_phase
+    phase = phases[state.phase_index]
     assert state.deadline is not None
     return t.gettext(
         "**Phase {number} of {count}: {phase}** · {minutes} min, ends {when}\n>>> {guidance}",
-        number=state.phase_index + 1, count=len(session.phases), phase=phase_name(phase, t), minutes=phase.minutes,
+        number=state.phase_index + 1, count=len(phases), phase=phase_name(phase, t), minutes=phase.minutes,
         when=discord.utils.format_dt(state.deadline, "R"), guidance=phase_guidance(phase, t),
     )
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
+import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,6 +16,21 @@ import aiosqlite
 from bot.storage.migrations import MIGRATIONS
 
 log = logging.getLogger(__name__)
+
+# How long SQLite itself waits for another process's write lock, inside one statement. Short,
+# because aiosqlite runs every statement of the connection on one thread: a long wait there would
+# stall every read of the bot too. The wait goes on in `transaction`, between attempts, where reads
+# can still run.
+BUSY_TIMEOUT_MS = 250
+# How long a write waits in all for another process (a backup, a second instance during a deploy,
+# someone's sqlite3 shell) to let go of the write lock before it fails.
+BUSY_PATIENCE_SECONDS = 60.0
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    return getattr(error, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or (
+        "database is locked" in str(error)
+    )
 
 
 class Database:
@@ -58,7 +75,7 @@ class Database:
             "PRAGMA journal_mode=WAL",
             "PRAGMA foreign_keys=ON",
             "PRAGMA secure_delete=ON",
-            "PRAGMA busy_timeout=5000",
+            f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
             "PRAGMA synchronous=NORMAL",
         ):
             # Close each cursor at once: a pragma that returns a row stays "in progress"
@@ -107,7 +124,7 @@ class Database:
     async def transaction(self) -> AsyncIterator[Transaction]:
         """Run statements in one BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
         async with self._lock:
-            await self._run("BEGIN IMMEDIATE")
+            await self._begin()
             try:
                 yield Transaction(self._conn)
             except BaseException:
@@ -115,6 +132,28 @@ class Database:
                 raise
             else:
                 await self._run("COMMIT")
+
+    async def _begin(self) -> None:
+        """Take the write lock, waiting (without blocking reads) while another process holds it."""
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + BUSY_PATIENCE_SECONDS
+        delay = 0.05
+        waited = False
+        while True:
+            try:
+                await self._run("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                if not _is_busy(error) or loop.time() >= give_up:
+                    raise
+                if not waited:
+                    log.warning("database busy: another process holds the write lock; waiting")
+                    waited = True
+                await asyncio.sleep(delay * random.uniform(0.5, 1.0))
+                delay = min(delay * 2, 1.0)
+            else:
+                if waited:
+                    log.info("database free again; going on")
+                return
 
     async def _run(self, sql: str) -> None:
         async with self._conn.execute(sql):

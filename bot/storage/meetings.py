@@ -13,8 +13,10 @@ from bot.core.meetings.models import Meeting, MeetingStatus, Reminder, Series
 from bot.core.meetings.recurrence import Recurrence, SeriesPlan
 from bot.core.meetings.reminders import reminder_due
 from bot.core.meetings.window import Window
+from bot.core.notices import Notice
 from bot.storage.db import Database, Transaction, claim_report
 from bot.storage.instants import from_text, from_text_or_none, to_text, to_text_or_none
+from bot.storage.outbox import claim_notices
 
 _SERIES = (
     "s.id, s.group_id, s.uid, s.rrule, s.local_start, s.timezone, s.duration_minutes, s.planned_until,"
@@ -219,6 +221,12 @@ class SqliteMeetingStore:
             "m.status = 'scheduled' AND m.event_state = 'none' AND m.starts_at > ?", (to_text(now),)
         )
 
+    async def claimed_events(self, now: datetime) -> list[Meeting]:
+        """Return the meetings still to come whose event someone took up and did not settle."""
+        return await self._meetings(
+            "m.status = 'scheduled' AND m.event_state = 'claimed' AND m.starts_at > ?", (to_text(now),)
+        )
+
     async def stale_events(self) -> list[Meeting]:
         """Return cancelled meetings whose Discord event is still there."""
         return await self._meetings("m.status = 'cancelled' AND m.event_state = 'created'", ())
@@ -276,13 +284,18 @@ class SqliteMeetingStore:
         )
         return [_reminder(row) for row in rows]
 
-    async def claim_reminder(self, reminder_id: int, now: datetime) -> bool:
-        """Mark a reminder sent; True only for the one caller that changed it, who then sends it."""
+    async def claim_reminder(self, reminder_id: int, now: datetime, notice: Notice | None = None) -> bool:
+        """Mark a reminder sent, with its notice in the outbox; True only for the one caller that changed it.
+
+        The claimer sends it; if it stops first, the next process finds the notice in the outbox.
+        """
         async with self.db.transaction() as tx:
             changed = await tx.execute(
                 "UPDATE meeting_reminders SET sent_at = ? WHERE id = ? AND sent_at IS NULL AND skipped_at IS NULL",
                 (to_text(now), reminder_id),
             )
+            if changed == 1 and notice is not None:
+                await claim_notices(tx, [notice])
         return changed == 1
 
     async def skip_reminder(self, reminder_id: int, now: datetime) -> bool:

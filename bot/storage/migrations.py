@@ -288,4 +288,34 @@ MIGRATIONS: tuple[str, ...] = (
         left_at   TEXT    NOT NULL
     )
     """,
+    # 7: the outbox of notices the bot posts on its own, each under a nonce claimed in the same
+    # transaction that decides it is owed (sent once, re-sent after a crash with the same nonce);
+    # and the intent of a server mute, written before Discord is asked and settled after.
+    """
+    CREATE TABLE outbox (
+        -- what the notice is ("s3.7w": session 3, the change to version 7, a warning): the nonce
+        -- it is sent with, so that Discord returns the first copy to a second send
+        nonce        TEXT    PRIMARY KEY CHECK (length(nonce) BETWEEN 1 AND 25),
+        guild_id     INTEGER NOT NULL,
+        channel_id   INTEGER NOT NULL,
+        session_id   INTEGER REFERENCES sessions (id) ON DELETE CASCADE,
+        reminder_id  INTEGER REFERENCES meeting_reminders (id) ON DELETE CASCADE,
+        -- the text to send; emptied once sent, since nothing needs it then
+        content      TEXT,
+        -- the buttons under it, rebuilt at a re-send: "feedback:<session>" or "rsvp:<meeting>"
+        view         TEXT,
+        claimed_at   TEXT    NOT NULL,
+        sent_at      TEXT,
+        message_id   INTEGER,
+        -- refused by Discord, or still unsent when a re-send could have made a second copy
+        given_up_at  TEXT,
+        CHECK (sent_at IS NULL OR given_up_at IS NULL)
+    );
+    CREATE INDEX outbox_unsent ON outbox (claimed_at) WHERE sent_at IS NULL AND given_up_at IS NULL;
+    CREATE INDEX outbox_session ON outbox (session_id);
+    CREATE INDEX outbox_reminder ON outbox (reminder_id);
+    -- NULL: the mute is in place (or owed on the member's next voice join); 'mute' or 'unmute':
+    -- the bot is asking Discord for it now, or was when it stopped, and it may or may not be done
+    ALTER TABLE voice_mutes ADD COLUMN pending TEXT CHECK (pending IN ('mute', 'unmute'))
+    """,
 )

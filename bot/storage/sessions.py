@@ -5,14 +5,18 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
 
+from bot.core.notices import Notice
 from bot.core.phases import Phase, Speaker
 from bot.core.session import Session, SessionState, Status
 from bot.storage.db import Database, claim_report
 from bot.storage.instants import from_text, from_text_or_none, to_text, to_text_or_none
+from bot.storage.outbox import claim_notices
 
 _COLUMNS = (
     "id, group_id, case_id, template, phases, title, presenter_id, anonymous, status, phase_index, deadline, remaining,"
@@ -78,6 +82,16 @@ class SessionAlreadyLive(Exception):
     """The group already has a session that has not ended."""
 
 
+@dataclass(frozen=True)
+class MuteRecord:
+    """A server mute the bot made or is making: `pending` is the call to Discord not known to be done."""
+
+    guild_id: int
+    user_id: int
+    session_id: int | None
+    pending: str | None
+
+
 class SqliteSessionStore:
     """Sessions on SQLite."""
 
@@ -86,8 +100,8 @@ class SqliteSessionStore:
 
     async def insert(self, *, group_id: int, case_id: int | None, template: str, phases: tuple[Phase, ...],
                      title: str | None, presenter_id: int | None, anonymous: bool, state: SessionState,
-                     started_at: datetime) -> Session:
-        """Store a new session; refuse a second live one for the group."""
+                     started_at: datetime, notices: Callable[[int], Sequence[Notice]] = lambda _: ()) -> Session:
+        """Store a new session, with the notices its start owes (given its id); refuse a second live one."""
         try:
             async with self.db.transaction() as tx:
                 session_id = await tx.insert(
@@ -97,6 +111,7 @@ class SqliteSessionStore:
                     (group_id, case_id, template, _phases_json(phases), title, presenter_id, int(anonymous),
                      *_state_params(state), to_text(started_at)),
                 )
+                await claim_notices(tx, notices(session_id))
         except sqlite3.IntegrityError as error:
             if "sessions.group_id" in str(error) or "UNIQUE" in str(error):
                 raise SessionAlreadyLive from None
@@ -122,8 +137,13 @@ class SqliteSessionStore:
         rows = await self.db.fetch_all(f"SELECT {_COLUMNS} FROM sessions WHERE status != 'ended' ORDER BY id")
         return [_session(row) for row in rows]
 
-    async def save_state(self, session: Session, state: SessionState, at: datetime) -> Session | None:
-        """Store a new state if nobody changed the session since it was read; return it, or None."""
+    async def save_state(self, session: Session, state: SessionState, at: datetime,
+                         notices: Sequence[Notice] = ()) -> Session | None:
+        """Store a new state if nobody changed the session since it was read; return it, or None.
+
+        The notices the change owes are claimed in the same transaction: a change is never stored
+        without them, nor they without it. The stored version is `session.version + 1`.
+        """
         async with self.db.transaction() as tx:
             changed = await tx.execute(
                 "UPDATE sessions SET status = ?, phase_index = ?, deadline = ?, remaining = ?, warned = ?,"
@@ -132,6 +152,8 @@ class SqliteSessionStore:
                 " WHERE id = ? AND version = ?",
                 (*_state_params(state), state.status.value, to_text(at), session.id, session.version),
             )
+            if changed == 1:
+                await claim_notices(tx, notices)
         if changed != 1:
             return None
         return await self.get(session.id)
@@ -149,32 +171,97 @@ class SqliteSessionStore:
         return await claim_report(self.db, "sessions", session_id, what)
 
     # Server mutes the bot made. Only these are ever undone by the bot: a member muted
-    # by a moderator stays muted.
+    # by a moderator stays muted. The intent is written before Discord is asked and settled
+    # after, so that a process stopped in between leaves a record to repair, never a silent mute.
 
-    async def record_mute(self, guild_id: int, user_id: int, session_id: int, at: datetime) -> None:
-        """Remember that the bot server-muted someone."""
+    async def intend_mute(self, guild_id: int, user_id: int, session_id: int, at: datetime) -> bool:
+        """Record that the bot is about to server-mute someone; True if no mute of ours was recorded before."""
         async with self.db.transaction() as tx:
+            before = await tx.scalar(
+                "SELECT count(*) FROM voice_mutes WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+            )
             await tx.execute(
-                "INSERT OR REPLACE INTO voice_mutes (guild_id, user_id, session_id, muted_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO voice_mutes (guild_id, user_id, session_id, muted_at, pending) VALUES (?, ?, ?, ?, 'mute')"
+                " ON CONFLICT (guild_id, user_id) DO UPDATE SET session_id = excluded.session_id, pending = 'mute'",
                 (guild_id, user_id, session_id, to_text(at)),
             )
+        return not before
+
+    async def intend_unmute(self, guild_id: int, user_id: int) -> bool:
+        """Record that the bot is about to lift its mute; False if it has none to lift."""
+        async with self.db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE voice_mutes SET pending = 'unmute' WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+            )
+        return changed == 1
+
+    async def mute_done(self, guild_id: int, user_id: int) -> None:
+        """Settle a mute Discord confirmed, unless an unmute was asked for meanwhile."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE voice_mutes SET pending = NULL WHERE guild_id = ? AND user_id = ? AND pending = 'mute'",
+                (guild_id, user_id),
+            )
+
+    async def mute_refused(self, guild_id: int, user_id: int, *, fresh: bool) -> None:
+        """Settle a mute Discord refused (unless an unmute was asked meanwhile).
+
+        `fresh`: no mute of ours was recorded before this one, so there is nothing to undo and
+        the record goes. Otherwise an earlier mute of ours may still be on the member (a server
+        mute outlives leaving voice), so the record stays, for an unmute when it is over.
+        """
+        async with self.db.transaction() as tx:
+            if fresh:
+                await tx.execute(
+                    "DELETE FROM voice_mutes WHERE guild_id = ? AND user_id = ? AND pending = 'mute'",
+                    (guild_id, user_id),
+                )
+            else:
+                await tx.execute(
+                    "UPDATE voice_mutes SET pending = NULL WHERE guild_id = ? AND user_id = ? AND pending = 'mute'",
+                    (guild_id, user_id),
+                )
+
+    async def unmute_done(self, guild_id: int, user_id: int) -> None:
+        """Forget a mute Discord confirmed lifted, unless a new mute was asked for meanwhile."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "DELETE FROM voice_mutes WHERE guild_id = ? AND user_id = ? AND pending = 'unmute'",
+                (guild_id, user_id),
+            )
+
+    async def unmute_owed(self, guild_id: int, user_id: int) -> None:
+        """Keep a mute to lift when the member next joins voice (they left before it could be)."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE voice_mutes SET pending = NULL WHERE guild_id = ? AND user_id = ? AND pending = 'unmute'",
+                (guild_id, user_id),
+            )
+
+    async def mute_of(self, guild_id: int, user_id: int) -> MuteRecord | None:
+        """Return the bot's mute (made or being made) of this member, if any."""
+        row = await self.db.fetch_one(
+            "SELECT guild_id, user_id, session_id, pending FROM voice_mutes WHERE guild_id = ? AND user_id = ?",
+            (guild_id, user_id),
+        )
+        return None if row is None else MuteRecord(int(row["guild_id"]), int(row["user_id"]), row["session_id"],
+                                                  row["pending"])
 
     async def has_mute(self, guild_id: int, user_id: int) -> bool:
-        """Whether the bot server-muted this member and has not undone it yet."""
-        row = await self.db.fetch_one(
-            "SELECT 1 FROM voice_mutes WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
-        )
-        return row is not None
+        """Whether the bot server-muted this member (or may have) and has not undone it yet."""
+        return await self.mute_of(guild_id, user_id) is not None
 
     async def forget_mute(self, guild_id: int, user_id: int) -> None:
-        """Forget a mute once it is undone."""
+        """Forget a mute there is nothing left to undo for (the member left the server)."""
         async with self.db.transaction() as tx:
             await tx.execute("DELETE FROM voice_mutes WHERE guild_id = ? AND user_id = ?", (guild_id, user_id))
 
-    async def mutes(self) -> list[tuple[int, int, int | None]]:
-        """Return every mute of ours still in place: (guild, user, session)."""
-        rows = await self.db.fetch_all("SELECT guild_id, user_id, session_id FROM voice_mutes ORDER BY muted_at")
-        return [(int(r["guild_id"]), int(r["user_id"]), r["session_id"]) for r in rows]
+    async def mutes(self) -> list[MuteRecord]:
+        """Return every mute of ours still in place or in doubt."""
+        rows = await self.db.fetch_all(
+            "SELECT guild_id, user_id, session_id, pending FROM voice_mutes ORDER BY muted_at"
+        )
+        return [MuteRecord(int(r["guild_id"]), int(r["user_id"]), r["session_id"], r["pending"]) for r in rows]
 
     # Anonymous feedback.
 

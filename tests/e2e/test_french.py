@@ -135,7 +135,7 @@ async def test_the_notices_and_buttons_in_french(harness: Harness, server: Serve
     session = await harness.bot.sessions.store.live_for_group(group.id)
     assert session is not None
     phase = session.current_phase
-    announced = phase_message(session, Lang.FR)
+    announced = phase_message(session.phases, session.state, Lang.FR)
     assert announced.startswith("**Phase 1 sur 5 : Présentation** · 5 min, se termine <t:")
     assert announced.endswith(f"\n>>> {PRESENTATION_FR}")
     assert warning_message(phase, 2, Lang.FR) == "⏳ Plus que **2 minutes** pour la phase Présentation."
@@ -153,7 +153,7 @@ async def test_the_notices_and_buttons_in_french(harness: Harness, server: Serve
     assert _labels(panel_view(session, Lang.FR)) == [
         "Pause", "+2 min", "Phase suivante", "Phase précédente", "Terminer",
     ]
-    assert _labels(feedback_view(session, Lang.FR)) == ["Donner mon avis (anonyme)", "Résultats (animateurs)"]
+    assert _labels(feedback_view(session.id, Lang.FR)) == ["Donner mon avis (anonyme)", "Résultats (animateurs)"]
     assert done_message(ControlAction.EXTEND, session, Lang.FR) == "Phase Présentation prolongée."
     assert done_message(ControlAction.END, session, Lang.FR) == "La séance est terminée."
     # And in English, exactly what the English suite reads.

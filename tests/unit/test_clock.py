@@ -36,3 +36,22 @@ def test_function_and_system_clocks_are_utc() -> None:
     plus_two = timezone(timedelta(hours=2))
     assert FunctionClock(lambda: START.astimezone(plus_two)).now().tzinfo is UTC
     assert SystemClock().now().tzinfo is UTC
+
+
+def test_scaled_clocks_from_one_origin_agree_whenever_they_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two processes given the same origin tell the same sped-up time, so a restart keeps the time left."""
+    walls = iter([START + timedelta(seconds=10), START + timedelta(seconds=25)])
+
+    class Wall(datetime):
+        @classmethod
+        def now(cls, tz: object = None) -> datetime:  # type: ignore[override]
+            return next(walls)
+
+    monkeypatch.setattr(clock_module, "datetime", Wall)
+    monkeypatch.setattr(clock_module.time, "monotonic", lambda: 50.0)
+    first = ScaledClock(60, since=START)
+    second = ScaledClock(60, since=START)
+    assert first.now() == START + timedelta(minutes=10)
+    assert second.now() == START + timedelta(minutes=25)
+    with pytest.raises(ValueError):
+        ScaledClock(60, start=START, since=START)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,13 @@ def test_file_values_and_environment_override(tmp_path: Path) -> None:
     assert settings.time_scale == 60
 
 
+def test_the_time_origin_from_the_environment_or_the_file(tmp_path: Path) -> None:
+    """BALINT_TIME_ORIGIN, or a TOML date-time with an offset: the instant the sped-up clock counts from."""
+    origin = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    assert _load(tmp_path, BALINT_TIME_ORIGIN="2026-01-05T09:00:00+00:00").time_origin == origin
+    assert _load(tmp_path, "[bot]\ntime_origin = 2026-01-05T10:00:00+01:00\n").time_origin == origin
+
+
 def test_balint_db_and_balint_config(tmp_path: Path) -> None:
     """BALINT_CONFIG names the file; BALINT_DB overrides its database."""
     path = tmp_path / "elsewhere.toml"
@@ -62,6 +70,8 @@ def test_balint_db_and_balint_config(tmp_path: Path) -> None:
         ("", {"DISCORD_API_BASE": "discord.com"}, "DISCORD_API_BASE", "use http or https://"),
         ("", {"DISCORD_GATEWAY_URL": "http://x"}, "DISCORD_GATEWAY_URL", "use ws or wss://"),
         ("", {"BALINT_LOG_LEVEL": "loud"}, "BALINT_LOG_LEVEL", "DEBUG, INFO, WARNING, ERROR"),
+        ("", {"BALINT_TIME_ORIGIN": "monday"}, "BALINT_TIME_ORIGIN", "ISO 8601 with an offset"),
+        ("", {"BALINT_TIME_ORIGIN": "2026-01-05T09:00"}, "BALINT_TIME_ORIGIN", "has no offset"),
         ("", {"BALINT_SANDBOX_PORT": "70000"}, "BALINT_SANDBOX_PORT", "0 (any free port) to 65535"),
         ('[discord]\nsync = "everywhere"\n', {}, "discord.sync", "'global' or 'guild:<server id>'"),
         ('[discord]\ntoken = 5\n', {}, "discord.token", "expected a string"),

@@ -46,8 +46,9 @@ async def test_forget_removes_everything_and_returns_the_groups_left_leaderless(
     await sessions.save_state(session, SessionState(phase_index=0, status=Status.ENDED, deadline=None,
                                                     remaining=None), AT)
     await sessions.add_feedback(session.id, ADA, 4, "kind words")
-    await sessions.record_mute(1, ADA, session.id, AT)
-    await sessions.record_mute(2, ADA, session.id, AT)
+    for guild in (1, 2):  # a mute of the bot's, in place: intended, then done
+        await sessions.intend_mute(guild, ADA, session.id, AT)
+        await sessions.mute_done(guild, ADA)
     assert not (await store.export(ADA, [hidden.id], [])).is_empty()
 
     orphans = await store.forget(ADA, [hidden.id], [SealedMark(1, b"x")], keep_mutes_in=[2])

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from bot.core.cases import NewCase
 from bot.core.groups import GroupSettings, NewGroup
-from bot.core.phases import BUILTIN_TEMPLATES
-from bot.core.session import PhaseClock
 from bot.storage import Database, SqliteGroupStore
-from bot.storage.cases import SqliteCaseStore
+from bot.storage.db import BUSY_TIMEOUT_MS
 from bot.storage.migrations import MIGRATIONS
-from bot.storage.sessions import SqliteSessionStore
 
 AT = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
 
@@ -30,7 +26,7 @@ async def test_pragmas_hold_on_the_connection(db: Database) -> None:
     assert await db.pragma("journal_mode") == "wal"
     assert await db.pragma("foreign_keys") == 1
     assert await db.pragma("secure_delete") == 1
-    assert await db.pragma("busy_timeout") == 5000
+    assert await db.pragma("busy_timeout") == BUSY_TIMEOUT_MS
 
 
 async def test_migrations_set_user_version_and_reopen_is_idempotent(tmp_path: Path) -> None:
@@ -119,46 +115,3 @@ async def test_deleted_rows_do_not_linger_in_the_file(tmp_path: Path) -> None:
     assert marker.encode() not in raw
 
 
-def _raw(path: Path) -> bytes:
-    """The main file and its WAL as they lie on disk, with the connection still open."""
-    wal = path.with_name(path.name + "-wal")
-    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
-
-
-async def _insert_group(db: Database, name: str, guild: int, leader: int, text: int) -> int:
-    group = await SqliteGroupStore(db).insert_group(
-        NewGroup(guild, name, text, text + 1, GroupSettings("UTC", "classic"), leader_id=leader, created_at=AT))
-    return group.id
-
-
-async def test_purges_leave_no_text_in_the_live_files_nor_in_free_pages(tmp_path: Path) -> None:
-    """Case material purged, a group deleted: with the connection open, no byte of either file holds their text."""
-    path = tmp_path / "p.db"
-    db = await Database.open(path)
-    try:
-        cases = SqliteCaseStore(db)
-        alpha = await _insert_group(db, "Alpha", 1, 100, 10)
-        beta = await _insert_group(db, "Beta", 1, 100, 20)
-        markers = [f"Zanzibarquill{n:03d} " * 70 for n in range(30)]  # 30 stories of 1,400 characters
-        for n, story in enumerate(markers):
-            await cases.insert_case(NewCase(alpha if n < 15 else beta, f"Title{n:03d}xq", story, False, 100,
-                                            None, None))
-        sessions = SqliteSessionStore(db)
-        classic = BUILTIN_TEMPLATES["classic"]
-        first = await cases.case_by_id(1)
-        assert first is not None
-        session = await sessions.insert(group_id=alpha, case_id=first.id, template="classic", phases=classic.phases,
-                                        title=first.title, presenter_id=100, anonymous=False,
-                                        state=PhaseClock(classic.phases, timedelta(0)).start(AT), started_at=AT)
-        assert b"Zanzibarquill000" in _raw(path), "the text is there while it is meant to be"
-        await cases.purge_case_material(session.id)
-        assert b"Zanzibarquill000" not in _raw(path) and b"Title000xq" not in _raw(path)
-        await SqliteGroupStore(db).delete_group(beta)
-        assert await db.pragma("freelist_count") > 0, "the deleted stories left free pages behind"
-        raw = _raw(path)
-        assert not [m for m in markers[15:] if m[:16].encode() in raw]
-        assert b"Zanzibarquill001" in raw, "Alpha's other cases are still stored"
-        await SqliteGroupStore(db).delete_group(alpha)
-        assert b"Zanzibarquill" not in _raw(path)
-    finally:
-        await db.close()

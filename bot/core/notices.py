@@ -1,0 +1,97 @@
+"""Notices the bot posts on its own, each with a nonce derived from what it is, so that it is sent once.
+
+Discord's Create Message takes a `nonce` of at most 25 characters; with `enforce_nonce`, a
+second create with the same nonce by the same author within a few minutes returns the first
+message instead of making another. A notice is claimed in the database (with its nonce, in the
+transaction that decides it is owed), sent, then marked sent. A process that stopped in between
+leaves a claimed notice, which the next one sends again with the same nonce: Discord either
+makes it (it was never sent) or returns the one already made. After the window that guarantee is
+gone, so a notice claimed longer ago is given up rather than risk a second copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+
+NONCE_MAX = 25
+
+# Discord documents the window only as "the past few minutes". Two minutes stays well inside any
+# reading of that, so a re-send within it can never make a second copy; a notice that could not
+# go out within two minutes of being due is stale for a live session anyway.
+NONCE_WINDOW = timedelta(minutes=2)
+
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+class NoticeKind(Enum):
+    """What a session's notice is; its letter ends the nonce."""
+
+    PHASE = "p"
+    WARNING = "w"
+    TIME_UP = "t"
+    CLOSING = "c"
+
+
+def _base36(number: int) -> str:
+    if number < 0:
+        raise ValueError("ids are not negative")
+    digits = ""
+    while True:
+        number, digit = divmod(number, 36)
+        digits = _DIGITS[digit] + digits
+        if number == 0:
+            return digits
+
+
+def _fit(key: str) -> str:
+    """Keep a key as it is when it fits Discord's 25 characters, else use a digest of it (still deterministic)."""
+    if len(key) <= NONCE_MAX:
+        return key
+    return "h" + hashlib.sha256(key.encode()).hexdigest()[: NONCE_MAX - 1]
+
+
+def session_nonce(session_id: int, version: int, kind: NoticeKind) -> str:
+    """Name a session's notice by the change that made it owed: its id, the version it created, its kind.
+
+    The version, not the phase, tells notices apart: Back then Next enters a phase twice, and an
+    extended phase warns twice; each is a new change of the session, so a new version.
+    """
+    # "." is no base-36 digit: the id ends there, and the kind is the last letter, so no two differ only in layout.
+    return _fit(f"s{_base36(session_id)}.{_base36(version)}{kind.value}")
+
+
+def reminder_nonce(reminder_id: int) -> str:
+    """Name a meeting's reminder (or start notice): each row is sent once."""
+    return _fit(f"r{_base36(reminder_id)}")
+
+
+def relay_nonce(source_id: int) -> str:
+    """Name a relay by the presenter's submission (an interaction or a DM), so that a retry of it is not a second."""
+    return _fit(f"p{_base36(source_id)}")
+
+
+def panel_nonce(session_id: int) -> str:
+    """Name a session's panel: one per session."""
+    return _fit(f"s{_base36(session_id)}P")
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message owed to a channel, as claimed; `view` names the buttons to rebuild at a re-send."""
+
+    nonce: str
+    channel_id: int
+    guild_id: int
+    content: str
+    claimed_at: datetime
+    view: str | None = None
+    session_id: int | None = None
+    reminder_id: int | None = None
+
+
+def still_resendable(claimed_at: datetime, now: datetime, window: timedelta) -> bool:
+    """Whether a claimed notice may be sent (again) now without risking a second copy."""
+    return now - claimed_at < window
