@@ -15,7 +15,7 @@ from bot.core.meetings.recurrence import DURATION_DEFAULT
 from bot.discord_io import meeting_views
 from bot.discord_io.groups import group_named
 from bot.discord_io.replies import NO_MENTIONS, answer_privately
-from bot.i18n import translator_for
+from bot.i18n import lang_of, translator_for
 from cogs.groups import Groups
 
 # Translators: a series' repeat, as the /meeting schedule option offers it.
@@ -78,7 +78,7 @@ class Meetings(commands.Cog):
     async def list_meetings(self, interaction: discord.Interaction[BalintBot], group: str) -> None:
         """Show the coming meetings privately."""
         found = await group_named(interaction, group)
-        await answer_privately(interaction, await self.bot.meetings.list_text(found))
+        await answer_privately(interaction, await self.bot.meetings.list_text(found, lang_of(interaction.locale)))
 
     @meeting.command(name="cancel", description=locale_str("Cancel a meeting, or the rest of its series (leaders)"))
     @app_commands.describe(meeting=locale_str("The meeting (pick from the list)"),
@@ -96,7 +96,7 @@ class Meetings(commands.Cog):
     async def calendar(self, interaction: discord.Interaction[BalintBot], group: str) -> None:
         """Send the .ics file privately."""
         found = await group_named(interaction, group)
-        data = await self.bot.meetings.calendar(found)
+        data = await self.bot.meetings.calendar(found, lang_of(interaction.locale))
         await interaction.response.send_message(
             translator_for(interaction.locale).gettext(
                 "The meetings of **{group}**: open the file with your calendar program to add them at your local"

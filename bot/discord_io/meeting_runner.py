@@ -37,12 +37,13 @@ from bot.core.meetings.reminders import ReminderAction, reminder_action
 from bot.core.meetings.window import coming_meetings, plan_window, window_ahead
 from bot.core.notices import Notice, reminder_nonce
 from bot.core.privacy import meeting_mark_context
+from bot.core.text import Lang
 from bot.discord_io.leaders import dm_leaders, post_in_group, tell_leaders
 from bot.discord_io.meeting_views import (
-    NOTED,
     cancelled_text,
     coming_text,
     name_of,
+    noted_text,
     reminder_text,
     rsvp_view,
     scheduled_text,
@@ -53,6 +54,7 @@ from bot.discord_io.members import find_member
 from bot.discord_io.outbox import RSVP, view_name
 from bot.discord_io.replies import NO_MENTIONS, answer_privately
 from bot.discord_io.transient import StillFailing, Ticket, persist
+from bot.i18n import lang_of, translator
 from bot.storage.meetings import SqliteMeetingStore
 
 if TYPE_CHECKING:
@@ -120,7 +122,7 @@ class MeetingRunner:
             await self._events(now)
         meetings = await self.store.meetings_of_series(series.id)
         lines = [scheduled_text(group, series, count=plan.count, until=plan.until, first=plan.first_start,
-                                offsets=self.offsets)]
+                                offsets=self.offsets, lang=lang_of(interaction.locale))]
         if any(m.event_state == "failed" for m in meetings):
             lines.append("I could not add them to the server's events: I need the Manage Events permission.")
         await interaction.followup.send(" ".join(lines), ephemeral=True, allowed_mentions=NO_MENTIONS)
@@ -204,18 +206,18 @@ class MeetingRunner:
         """Return the starts of the series' meetings that were cancelled."""
         return tuple(m.starts_at for m in await self.store.meetings_of_series(series.id) if m.cancelled)
 
-    async def list_text(self, group: Group) -> str:
+    async def list_text(self, group: Group, lang: Lang = Lang.EN) -> str:
         """Say when the group meets next, as timestamps each reader sees in their own time."""
         now = self.bot.clock.now()
         series = await self.store.series_of_group(group.id)
         cancelled = {one.id: await self._cancelled_starts(one) for one in series}
-        return coming_text(group, coming_meetings(series, cancelled, now, LIST_LIMIT), now)
+        return coming_text(group, coming_meetings(series, cancelled, now, LIST_LIMIT), now, lang)
 
-    async def calendar(self, group: Group) -> bytes:
+    async def calendar(self, group: Group, lang: Lang = Lang.EN) -> bytes:
         """Return the group's meetings as an .ics file, or refuse when there are none."""
         entries = [CalendarEntry(series, await self._cancelled_starts(series))
                    for series in await self.store.series_of_group(group.id)]
-        data = calendar_ics(group.name, entries, self.bot.clock.now())
+        data = calendar_ics(group.name, entries, self.bot.clock.now(), translator(lang).render)
         if data is None:
             raise Refusal(f"{group.name} has no meetings scheduled; a leader schedules them with /meeting schedule.")
         return data
@@ -240,7 +242,7 @@ class MeetingRunner:
                 seconds = seconds_present(data.stays.get((meeting.id, user), []), meeting.starts_at, end)
                 rows.append(AttendanceRow(meeting.starts_at, names[user], whole_minutes(seconds),
                                           data.rsvps.get((meeting.id, user), "")))
-        return attendance_csv(rows, zone)
+        return attendance_csv(rows, zone, translator(lang_of(interaction.locale)).render)
 
     async def _display_name(self, group: Group, user_id: int) -> str:
         guild = self.bot.get_guild(group.guild_id)
@@ -278,15 +280,16 @@ class MeetingRunner:
         if choice == "case":
             # The answer is recorded whatever happens to the form: proposing may wait for later.
             await self.bot.cases.open_propose_modal(interaction, group)
-            await self._edit_reminders(reminders, group, content, view=rsvp_view(meeting.id))
+            await self._edit_reminders(reminders, group, content, view=rsvp_view(meeting.id, group.settings.language))
             return
         if ours:
-            await interaction.response.edit_message(content=content, view=rsvp_view(meeting.id))
-            await interaction.followup.send(NOTED[choice], ephemeral=True)
+            await interaction.response.edit_message(content=content,
+                                                    view=rsvp_view(meeting.id, group.settings.language))
+            await interaction.followup.send(noted_text(choice, lang_of(interaction.locale)), ephemeral=True)
         else:
-            await answer_privately(interaction, NOTED[choice])
+            await answer_privately(interaction, noted_text(choice, lang_of(interaction.locale)))
         await self._edit_reminders([r for r in reminders if r.message_id != clicked or not ours], group,
-                                   content, view=rsvp_view(meeting.id))
+                                   content, view=rsvp_view(meeting.id, group.settings.language))
 
     async def _edit_reminders(self, reminders: list[Reminder], group: Group, content: str,
                               view: discord.ui.View | None) -> None:
@@ -524,7 +527,7 @@ class MeetingRunner:
             content, view = start_text(group, meeting), None
         else:
             content = reminder_text(group, meeting, await self.store.rsvp_counts(meeting.id))
-            view = view_name(RSVP, meeting.id)
+            view = view_name(RSVP, meeting.id, group.settings.language)
         return Notice(nonce=reminder_nonce(reminder.id), channel_id=group.text_channel_id, guild_id=group.guild_id,
                       content=content, claimed_at=now, view=view, reminder_id=reminder.id)
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.core.notices import NONCE_WINDOW, Notice, still_resendable
+from bot.core.text import Lang
 from bot.discord_io.feedback import feedback_view
 from bot.discord_io.meeting_views import rsvp_view
 from bot.discord_io.replies import NO_MENTIONS
@@ -35,19 +36,20 @@ FEEDBACK = "feedback"
 RSVP = "rsvp"
 
 
-def view_name(kind: str, owner_id: int) -> str:
-    """Name the buttons under a notice, so that a re-send after a restart rebuilds them."""
-    return f"{kind}:{owner_id}"
+def view_name(kind: str, owner_id: int, lang: Lang = Lang.EN) -> str:
+    """Name the buttons under a notice, and their labels' language, so that a re-send after a restart rebuilds them."""
+    return f"{kind}:{owner_id}:{lang.value}"
 
 
 def _view(name: str | None) -> discord.ui.View | None:
     if name is None:
         return None
-    kind, _, owner = name.partition(":")
+    kind, owner, code = [*name.split(":"), "en"][:3]  # names stored before the language have none
+    lang = Lang(code)
     if kind == FEEDBACK:
-        return feedback_view(int(owner))
+        return feedback_view(int(owner), lang)
     if kind == RSVP:
-        return rsvp_view(int(owner))
+        return rsvp_view(int(owner), lang)
     raise ValueError(f"no buttons are named {name!r}")
 
 

@@ -35,7 +35,7 @@ from bot.discord_io.mutes import PresenterMutes
 from bot.discord_io.outbox import FEEDBACK, view_name
 from bot.discord_io.replies import answer_privately
 from bot.discord_io.sessions import (
-    CLOSING,
+    closing_message,
     done_message,
     panel_embed,
     panel_view,
@@ -44,6 +44,7 @@ from bot.discord_io.sessions import (
     warning_message,
 )
 from bot.discord_io.transient import StillFailing, Ticket, persist
+from bot.i18n import lang_of
 from bot.storage.sessions import SessionAlreadyLive, SqliteSessionStore
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ class SessionRunner:
         def first_phase(session_id: int) -> list[Notice]:
             # Claimed with the session itself: a start is never stored without its first phase's notice.
             owed.append(self._notice(group, session_id, 0, NoticeKind.PHASE,
-                                     phase_message(chosen.phases, state), now))
+                                     phase_message(chosen.phases, state, group.settings.language), now))
             return owed
 
         try:
@@ -138,7 +139,8 @@ class SessionRunner:
 
         async def post_panel() -> discord.Message:
             return await channel.send(embed=panel_embed(session, group, now),
-                                      view=panel_view(session) or discord.utils.MISSING, nonce=panel_nonce(session.id))
+                                      view=panel_view(session, group.settings.language) or discord.utils.MISSING,
+                                      nonce=panel_nonce(session.id))
 
         try:
             panel = await persist(post_panel, clock=self.bot.clock, until=self.bot.after_real(PANEL_PATIENCE),
@@ -149,7 +151,8 @@ class SessionRunner:
             await interaction.followup.send(
                 f"The session started, but I could not post its panel in <#{group.text_channel_id}>: I need "
                 "View Channel, Send Messages and Embed Links there. Here is the panel meanwhile.",
-                embed=panel_embed(session, group, now), view=panel_view(session) or discord.utils.MISSING,
+                embed=panel_embed(session, group, now, lang_of(interaction.locale)),
+                view=panel_view(session, lang_of(interaction.locale)) or discord.utils.MISSING,
                 ephemeral=True,
             )
         else:
@@ -252,7 +255,7 @@ class SessionRunner:
         """Update the panel: through the click itself when it came from the panel, else by an edit."""
         now = self.bot.clock.now()
         embed = panel_embed(session, group, now)
-        view = panel_view(session)
+        view = panel_view(session, group.settings.language)
         from_panel = (
             interaction.type is discord.InteractionType.component and interaction.message is not None
             and interaction.message.id == session.panel_message_id
@@ -263,7 +266,7 @@ class SessionRunner:
             else:
                 await interaction.response.edit_message(embed=embed, view=view)
             return
-        await answer_privately(interaction, done_message(action, session))
+        await answer_privately(interaction, done_message(action, session, lang_of(interaction.locale)))
         self._edit_panel(session, group)
 
     def _edit_panel(self, session: Session, group: Group) -> None:
@@ -275,7 +278,8 @@ class SessionRunner:
 
         async def edit(ticket: Ticket) -> None:
             async def call() -> None:
-                await message.edit(embed=panel_embed(session, group, self.bot.clock.now()), view=panel_view(session))
+                await message.edit(embed=panel_embed(session, group, self.bot.clock.now()),
+                                   view=panel_view(session, group.settings.language))
 
             try:
                 await persist(call, clock=self.bot.clock, until=self.bot.after_real(PANEL_PATIENCE),
@@ -294,10 +298,12 @@ class SessionRunner:
         if state.status is Status.ENDED:
             if before.state.status is Status.ENDED:
                 return []
-            return [self._notice(group, before.id, version, NoticeKind.CLOSING, CLOSING, now,
-                                 view=view_name(FEEDBACK, before.id))]
+            return [self._notice(group, before.id, version, NoticeKind.CLOSING,
+                                 closing_message(group.settings.language), now,
+                                 view=view_name(FEEDBACK, before.id, group.settings.language))]
         if state.phase_index != before.state.phase_index:
-            return [self._notice(group, before.id, version, NoticeKind.PHASE, phase_message(before.phases, state),
+            return [self._notice(group, before.id, version, NoticeKind.PHASE,
+                                 phase_message(before.phases, state, group.settings.language),
                                  now)]
         return []
 
@@ -341,12 +347,13 @@ class SessionRunner:
                 phase = session.current_phase
                 marked = clock.mark(session.state, moment)
                 if moment is Moment.WARNING:
-                    text = warning_message(phase, self.bot.settings.warning_minutes)
+                    text = warning_message(phase, self.bot.settings.warning_minutes, group.settings.language)
                     kind, state = NoticeKind.WARNING, marked
                 else:
                     moved = clock.advance(marked, now)
                     auto = group.settings.auto_advance
-                    text = time_up_message(phase, auto=auto, closes=moved.status is Status.ENDED)
+                    text = time_up_message(phase, auto=auto, closes=moved.status is Status.ENDED,
+                                           lang=group.settings.language)
                     kind, state = NoticeKind.TIME_UP, moved if auto else marked
                 # With auto-advance, the time-up and the move it makes are one change: a process stopped
                 # between the two can no longer leave a session timed up that never moves on.
@@ -495,5 +502,6 @@ class SessionRunner:
     async def status(self, interaction: discord.Interaction[Any]) -> None:
         """Show anyone the session's panel, privately."""
         session, group = await self.session_for(interaction)
-        await answer_privately(interaction, embed=panel_embed(session, group, self.bot.clock.now()))
+        await answer_privately(interaction, embed=panel_embed(session, group, self.bot.clock.now(),
+                                                              lang_of(interaction.locale)))
 

@@ -67,6 +67,9 @@ async def test_a_session_in_a_french_group(harness: Harness, server: Server) -> 
     assert _field(info.response.embeds[0], "Language") == "French", "a private answer follows its reader"
 
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    # What the runner posts in the channel is in the group's language: the phase with its guidance.
+    assert server.text.last_message.content.startswith("**Phase 1 sur 5 : Présentation** · 5 min, se termine <t:")
+    assert server.text.last_message.content.endswith(f"\n>>> {PRESENTATION_FR}")
     embed = _panel(server).embeds[0]
     assert embed.description == f"**Cas :** Un cas du groupe\n**Présenté par :** {ada.mention}"
     lines = _field(embed, "Phases").splitlines()
@@ -79,15 +82,16 @@ async def test_a_session_in_a_french_group(harness: Harness, server: Server) -> 
 
     await harness.env.advance_time(3 * MIN)
     assert count_messages(server, "⏳") == 1
+    assert server.text.last_message.content == "⏳ Plus que **2 minutes** pour la phase Présentation."
     await harness.env.advance_time(1 * MIN)
     paused = await leader.click(_panel(server), label="Pause")
     assert paused.acknowledged
     assert _field(_panel(server).embeds[0], "En ce moment") == "**En pause** pendant Présentation, il reste 1:00"
 
     before = harness.rows("SELECT status, phase_index, remaining, version FROM sessions")
-    refused = await chloe.click(_panel(server), label="Next")
+    refused = await chloe.click(_panel(server), label="Phase suivante")
     assert refused.ephemeral and refused.response.content == ONLY_LEADERS_FR
-    english = await eve.click(_panel(server), label="Next")
+    english = await eve.click(_panel(server), label="Phase suivante")
     assert english.response.content == "Only the leaders of Alpha control its sessions; ask a leader."
     again = await leader.slash(server.text, "session pause")
     assert again.response.content == "La séance est déjà en pause ; appuyez sur Reprendre pour continuer."
@@ -98,24 +102,31 @@ async def test_a_session_in_a_french_group(harness: Harness, server: Server) -> 
     await leader.slash(server.text, "session resume")
     await harness.env.advance_time(1 * MIN)
     assert count_messages(server, "⏰") == 1
+    assert server.text.last_message.content == (
+        "⏰ Le temps est écoulé pour la phase **Présentation**. L'animateur ou l'animatrice passe à la suite avec"
+        " « Phase suivante »."
+    )
     await leader.slash(server.text, "session next")
     await leader.slash(server.text, "session next")
     embed = _panel(server).embeds[0]
     assert _field(embed, "Phases").splitlines()[2] == "▶ **Discussion (mise en retrait)** · 25 min"
     assert _field(embed, "Consignes").startswith("La personne qui présente se met en retrait et écoute en silence.")
 
-    ended = await leader.click(_panel(server), label="End")
+    ended = await leader.click(_panel(server), label="Terminer")
     assert ended.acknowledged
     embed = _panel(server).embeds[0]
     assert _field(embed, "En ce moment") == "**Terminée.** Ce qui se dit dans le groupe reste dans le groupe."
     assert "Consignes" not in [f.name for f in embed.fields]
 
     closing = server.text.last_message
-    form = await chloe.click(closing, label="Give feedback (anonymous)")
+    assert closing.content.startswith(
+        "La séance est terminée. Merci à toutes et à tous.\n**Ce qui se dit dans le groupe reste dans le groupe**"
+    )
+    form = await chloe.click(closing, label="Donner mon avis (anonyme)")
     assert form.modal is not None and form.modal["title"] == "Comment avez-vous vécu cette séance ?"
     sent = await chloe.submit_modal(form, {"rating": ["4"], "comment": ""})
     assert sent.response.content == "Merci. Votre réponse est anonyme."
-    early = await leader.click(closing, label="Results (leaders)")
+    early = await leader.click(closing, label="Résultats (animateurs)")
     assert early.response.content == (
         "Les résultats s'affichent dès qu'au moins 3 membres ont répondu (1 pour l'instant), pour qu'aucune "
         "réponse ne puisse être rattachée à son auteur."
@@ -123,11 +134,7 @@ async def test_a_session_in_a_french_group(harness: Harness, server: Server) -> 
 
 
 async def test_the_notices_and_buttons_in_french(harness: Harness, server: Server) -> None:
-    """In the group's language, the phase, warning, time-up and closing notices and the buttons read in French.
-
-    session_runner.py posts them; until it passes the group's language it gets the English
-    defaults, so this renders them from the live session as the runner will.
-    """
+    """Every form of the notices and buttons in French (the session above sees the ones a run posts)."""
     leader, ada = await _french_group(harness, server)
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
     group = await harness.bot.group_store.group_by_name(server.guild.id, "Alpha")
