@@ -12,6 +12,7 @@ from typing import Protocol
 from bot.core.clock import Clock
 from bot.core.errors import Refusal
 from bot.core.phases import Template
+from bot.core.text import shown
 from bot.core.timezones import resolve_timezone
 
 NAME_MAX = 50
@@ -195,7 +196,7 @@ class GroupRules:
         key = name.strip().casefold()
         if key not in self.templates:
             known = ", ".join(sorted(self.templates))
-            raise Refusal(f"There is no template called '{name[:40]}'; choose one of: {known}.")
+            raise Refusal(f"There is no template called '{shown(name)}'; choose one of: {known}.")
         return key
 
     async def find(self, guild_id: int, name: str) -> Group:
@@ -203,7 +204,7 @@ class GroupRules:
         group = await self.store.group_by_name(guild_id, name.strip())
         if group is None:
             raise Refusal(
-                f"There is no group called '{name.strip()[:50]}' in this server; "
+                f"There is no group called '{shown(name)}' in this server; "
                 "pick one from the list that appears as you type."
             )
         return group

@@ -7,6 +7,7 @@ from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from bot.core.errors import Refusal
+from bot.core.text import shown
 
 
 @cache
@@ -32,7 +33,7 @@ def resolve_timezone(text: str) -> str:
     suggestions = by_city or difflib.get_close_matches(wanted, _region_zones(), n=3, cutoff=0.6)
     hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
     raise Refusal(
-        f"'{wanted[:60]}' is not an IANA timezone name.{hint} Use a name like Europe/Paris or America/Toronto."
+        f"'{shown(wanted)}' is not an IANA timezone name.{hint} Use a name like Europe/Paris or America/Toronto."
     )
 
 

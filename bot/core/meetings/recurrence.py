@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrulestr  # type: ignore[import-untyped]
 
 from bot.core.errors import Refusal
-from bot.core.meetings.parsing import WEEKDAY_NAMES, parse_day, parse_start, shown
+from bot.core.meetings.parsing import WEEKDAY_NAMES, parse_day, parse_start
+from bot.core.text import shown
 
 DURATION_MIN = 15
 DURATION_MAX = 240
