@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint typecheck unit run demo bench clean messages
+.PHONY: install test lint typecheck unit run demo bench fuzz-long clean messages
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "balint-bot needs Python 3.11 or newer")'
@@ -42,6 +42,10 @@ messages: $(STAMP)
 		--sort-by-file --width=100 .
 	$(BIN)/pybabel update -i $(LOCALES)/balint.pot -d $(LOCALES) -D balint --ignore-obsolete --previous \
 		--ignore-pot-creation-date --width=100
+
+# The fuzz tests with many more examples, new ones each run (make test runs a small, fixed set).
+fuzz-long: $(STAMP)
+	BALINT_FUZZ=fuzz-long $(BIN)/python -m pytest tests/e2e/test_fuzz.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

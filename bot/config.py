@@ -101,7 +101,8 @@ def _sync(key: str, value: Any) -> int | None:
     if text == "global":
         return None
     prefix, _, guild = text.partition(":")
-    if prefix == "guild" and guild.isdigit() and int(guild) > 0:
+    # isascii: "²".isdigit() is true, but int("²") fails.
+    if prefix == "guild" and guild.isascii() and guild.isdigit() and int(guild) > 0:
         return int(guild)
     raise ConfigError(key, f"'{text}' is not allowed; use 'global' or 'guild:<server id>'")
 

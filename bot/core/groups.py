@@ -14,6 +14,7 @@ from bot.core.errors import Refusal
 from bot.core.phases import Template
 from bot.core.text import N_, Lang, Text
 from bot.core.timezones import resolve_timezone
+from bot.core.typed import shown
 
 NAME_MAX = 50
 RETENTION_DEFAULT_HOURS = 0
@@ -232,7 +233,7 @@ class GroupRules:
         if key not in self.templates:
             # Template names are identifiers to type, listed as such (commas) in every language.
             known = ", ".join(sorted(self.templates))
-            raise Refusal("There is no template called '{name}'; choose one of: {known}.", name=name[:40],
+            raise Refusal("There is no template called '{name}'; choose one of: {known}.", name=shown(name),
                           known=known)
         return key
 
@@ -242,7 +243,7 @@ class GroupRules:
         if group is None:
             raise Refusal(
                 "There is no group called '{name}' in this server; pick one from the list that appears as you type.",
-                name=name.strip()[:50],
+                name=shown(name),
             )
         return group
 

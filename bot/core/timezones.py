@@ -7,6 +7,7 @@ from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from bot.core.errors import Refusal
+from bot.core.typed import shown
 
 
 @cache
@@ -35,10 +36,10 @@ def resolve_timezone(text: str) -> str:
         raise Refusal(
             "'{zone}' is not an IANA timezone name. Did you mean {suggestions}? "
             "Use a name like Europe/Paris or America/Toronto.",
-            zone=wanted[:60], suggestions=", ".join(suggestions),
+            zone=shown(wanted), suggestions=", ".join(suggestions),
         )
     raise Refusal("'{zone}' is not an IANA timezone name. Use a name like Europe/Paris or America/Toronto.",
-                  zone=wanted[:60])
+                  zone=shown(wanted))
 
 
 def complete_timezone(current: str, limit: int = 25) -> list[str]:

@@ -22,6 +22,7 @@ from bot.core.groups import Group, require_leader
 from bot.core.identifiers import describe, find_identifiers
 from bot.core.notices import relay_nonce
 from bot.core.session import Session, Status
+from bot.core.typed import picked_id
 from bot.discord_io.components import CustomId, PersistentButton, PrivateModal
 from bot.discord_io.replies import NO_MENTIONS, answer_privately
 from bot.discord_io.transient import StillFailing, persist
@@ -72,9 +73,10 @@ class CaseDesk:
 
     async def case_picked(self, guild_id: int, value: str) -> Case:
         """Return the case an option names (its id, from autocompletion), if it is of this server's groups."""
-        if not value.isdigit() or len(value) > 18:
+        case_id = picked_id(value)
+        if case_id is None:
             raise Refusal("Pick the case from the list that appears as you type.")
-        return await self.rules.get(await self.bot.group_store.group_ids(guild_id), int(value))
+        return await self.rules.get(await self.bot.group_store.group_ids(guild_id), case_id)
 
     def _keep_draft(self, draft: Draft) -> str:
         now = self.bot.clock.now()

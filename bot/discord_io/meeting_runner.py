@@ -38,6 +38,7 @@ from bot.core.meetings.window import coming_meetings, plan_window, window_ahead
 from bot.core.notices import Notice, reminder_nonce
 from bot.core.privacy import meeting_mark_context
 from bot.core.text import Lang
+from bot.core.typed import picked_id
 from bot.discord_io.leaders import dm_leaders, post_in_group, tell_leaders
 from bot.discord_io.meeting_views import (
     cancelled_text,
@@ -130,8 +131,8 @@ class MeetingRunner:
 
     async def _meeting_for(self, interaction: discord.Interaction[Any], text: str) -> tuple[Meeting, Group]:
         """Find the meeting a leader picked in this server, or refuse."""
-        value = text.strip()
-        meeting = await self.store.meeting(int(value)) if value.isdigit() and len(value) < 19 else None
+        meeting_id = picked_id(text)
+        meeting = await self.store.meeting(meeting_id) if meeting_id is not None else None
         group = await self._group(meeting.group_id) if meeting is not None else None
         if meeting is None or group is None:
             raise Refusal("There is no such meeting; pick one from the list that appears as you type.")

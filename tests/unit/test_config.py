@@ -74,6 +74,7 @@ def test_balint_db_and_balint_config(tmp_path: Path) -> None:
         ("", {"BALINT_TIME_ORIGIN": "2026-01-05T09:00"}, "BALINT_TIME_ORIGIN", "has no offset"),
         ("", {"BALINT_SANDBOX_PORT": "70000"}, "BALINT_SANDBOX_PORT", "0 (any free port) to 65535"),
         ('[discord]\nsync = "everywhere"\n', {}, "discord.sync", "'global' or 'guild:<server id>'"),
+        ('[discord]\nsync = "guild:²"\n', {}, "discord.sync", "'global' or 'guild:<server id>'"),
         ('[discord]\ntoken = 5\n', {}, "discord.token", "expected a string"),
         ('[groups]\ndefault_timezone = "Europe/Pari"\n', {}, "groups.default_timezone", "Europe/Paris"),
         ('[groups]\ndefault_template = "x"\n', {}, "groups.default_template", "classic"),

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.errors import Refusal
 from bot.core.text import N_, Text
+from bot.core.typed import shown
 
 TEXT_MAX = 100
 
@@ -42,13 +43,6 @@ _DAY_ONLY = re.compile(_DATE)
 def _clean(text: str) -> str:
     normal = unicodedata.normalize("NFKC", text).replace("’", "'")
     return " ".join(normal.casefold().split())
-
-
-def shown(text: str) -> str:
-    """Quote what was typed in a refusal: shortened, and without what could break the message."""
-    flat = "".join(ch for ch in " ".join(text.split()) if unicodedata.category(ch)[0] != "C")
-    flat = flat.replace("`", "'")
-    return flat if len(flat) <= 40 else flat[:39] + "…"
 
 
 def _time_of_day(match: re.Match[str]) -> time:

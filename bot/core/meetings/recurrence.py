@@ -20,8 +20,9 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrulestr  # type: ignore[import-untyped]
 
 from bot.core.errors import Refusal
-from bot.core.meetings.parsing import WEEKDAY_NAMES, parse_day, parse_start, shown
+from bot.core.meetings.parsing import WEEKDAY_NAMES, parse_day, parse_start
 from bot.core.text import N_, Text
+from bot.core.typed import shown
 
 DURATION_MIN = 15
 DURATION_MAX = 240
