@@ -130,10 +130,13 @@ class BalintBot(commands.Bot):
 
     async def _sweep(self) -> None:
         """Look again at everything due, whatever the timers did: sessions, then meetings."""
+        # Not `finally`: a sweep cancelled by the shutdown must not go on to the meetings, whose
+        # database may be closed by then; a sweep that failed still looks at them.
         try:
             await self.sessions.sweep()
-        finally:
-            await self.meetings.sweep()
+        except Exception:
+            log.exception("the sessions' sweep failed")
+        await self.meetings.sweep()
 
     async def sync_commands(self) -> None:
         """Register the slash commands: to the development server if configured, else globally."""
@@ -159,15 +162,14 @@ class BalintBot(commands.Bot):
         log.info("connected as %s to %d servers", self.user, len(self.guilds))
         if not self._restored:
             self._restored = True
-            try:
-                # First what a stopped process claimed and did not send, so that it comes before
-                # anything the sessions owe now.
-                await self.courier.resume()
-            finally:
+            # Each step even if the one before failed (logged), but none after a cancellation.
+            # First what a stopped process claimed and did not send, so that it comes before
+            # anything the sessions owe now.
+            for step in (self.courier.resume, self.sessions.restore, self.meetings.restore):
                 try:
-                    await self.sessions.restore()
-                finally:
-                    await self.meetings.restore()
+                    await step()
+                except Exception:
+                    log.exception("a step of the restore failed; the next goes on")
             log.info("restored: sessions and meetings reconciled with the database")
 
     async def close(self) -> None:

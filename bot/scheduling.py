@@ -31,6 +31,10 @@ MISFIRE_GRACE_SECONDS = 3600
 async def _run(key: str, job: Job) -> None:
     try:
         await job()
+    except asyncio.CancelledError:
+        # Only a shutdown cancels a job (APScheduler's, or the loop's end): what it had not done
+        # is still owed in the database, and the next start does it. Not an error to report.
+        log.debug("timer job %s stopped by the shutdown", key)
     except Exception:
         log.exception("timer job %s failed", key)
 
