@@ -143,13 +143,13 @@ class BalintBot(commands.Bot):
 
     async def _sweep(self) -> None:
         """Look again at everything due, whatever the timers did: sessions, meetings, then retention."""
-        try:
-            await self.sessions.sweep()
-        finally:
+        # Not `finally`: a sweep cancelled by the shutdown must not go on to the next, whose
+        # database may be closed by then; a sweep that failed still lets the next look.
+        for sweep in (self.sessions.sweep, self.meetings.sweep, self.privacy.sweep):
             try:
-                await self.meetings.sweep()
-            finally:
-                await self.privacy.sweep()
+                await sweep()
+            except Exception:
+                log.exception("a sweep failed; the next goes on")
 
     async def sync_commands(self) -> None:
         """Register the slash commands: to the development server if configured, else globally."""
@@ -175,18 +175,14 @@ class BalintBot(commands.Bot):
         log.info("connected as %s to %d servers", self.user, len(self.guilds))
         if not self._restored:
             self._restored = True
-            try:
-                # First what a stopped process claimed and did not send, so that it comes before
-                # anything the sessions owe now.
-                await self.courier.resume()
-            finally:
+            # Each step even if the one before failed (logged), but none after a cancellation.
+            # First what a stopped process claimed and did not send, so that it comes before
+            # anything the sessions owe now.
+            for step in (self.courier.resume, self.sessions.restore, self.meetings.restore, self.privacy.restore):
                 try:
-                    await self.sessions.restore()
-                finally:
-                    try:
-                        await self.meetings.restore()
-                    finally:
-                        await self.privacy.restore()
+                    await step()
+                except Exception:
+                    log.exception("a step of the restore failed; the next goes on")
             log.info("restored: sessions, meetings and retention reconciled with the database")
 
     async def close(self) -> None:

@@ -32,9 +32,9 @@ async def _run(key: str, job: Job) -> None:
     try:
         await job()
     except asyncio.CancelledError:
-        # A clean stop cancels what is still running: the database is the truth, and the next
-        # start does whatever the job had not done. One line, not a traceback.
-        log.info("timer job %s was cut short by the stop", key)
+        # Only a shutdown cancels a job (APScheduler's, or the loop's end): what it had not done
+        # is still owed in the database, and the next start does it. Not an error to report.
+        log.debug("timer job %s stopped by the shutdown", key)
     except Exception:
         log.exception("timer job %s failed", key)
 

@@ -72,10 +72,14 @@ class Courier:
         """Return the last instant at which the notice may still be sent without risking a second copy."""
         return notice.claimed_at + self.window
 
+    @staticmethod
+    def lane(channel_id: int) -> tuple[str, int]:
+        """Name a channel's lane: whatever else must reach the channel in order with the notices goes there."""
+        return ("channel", channel_id)
+
     def post(self, notice: Notice, refused: Refused | None = None) -> asyncio.Future[discord.Message | None]:
         """Send a claimed notice in the background; the future gives the message, or None."""
-        return self.bot.lanes.push(("channel", notice.channel_id),
-                                   lambda ticket: self._deliver(notice, refused, ticket))
+        return self.bot.lanes.push(self.lane(notice.channel_id), lambda ticket: self._deliver(notice, refused, ticket))
 
     async def resume(self) -> int:
         """At start-up, send again what a stopped process claimed and did not mark sent; return how many."""

@@ -134,20 +134,29 @@ class SessionRunner:
             if case is not None:
                 await self.bot.cases.store.move_case(case.id, CaseState.PRESENTING, CaseState.QUEUED)
             raise busy from None
-        await interaction.response.defer(ephemeral=True, thinking=True)
         channel = self.bot.get_partial_messageable(group.text_channel_id, guild_id=group.guild_id)
 
-        async def post_panel() -> discord.Message:
-            return await channel.send(embed=panel_embed(session, group, now),
-                                      view=panel_view(session, group.settings.language) or discord.utils.MISSING,
-                                      nonce=panel_nonce(session.id))
+        async def post_panel(ticket: Ticket) -> discord.Message | None:
+            async def send() -> discord.Message:
+                return await channel.send(embed=panel_embed(session, group, now),
+                                          view=panel_view(session, group.settings.language) or discord.utils.MISSING,
+                                          nonce=panel_nonce(session.id))
 
-        try:
-            panel = await persist(post_panel, clock=self.bot.clock, until=self.bot.after_real(PANEL_PATIENCE),
-                                  what=f"session {session.id}: panel")
-        except (discord.HTTPException, StillFailing) as error:
-            status = error.status if isinstance(error, discord.HTTPException) else 0
-            log.warning("session %d: panel not posted (HTTP %d)", session.id, status)
+            try:
+                return await persist(send, clock=self.bot.clock, until=self.bot.after_real(PANEL_PATIENCE),
+                                     what=f"session {session.id}: panel", ticket=ticket)
+            except (discord.HTTPException, StillFailing) as error:
+                status = error.status if isinstance(error, discord.HTTPException) else 0
+                log.warning("session %d: panel not posted (HTTP %d)", session.id, status)
+                return None
+
+        # The panel, then the first phase, in the channel's lane: whatever a timer or the sweep
+        # claims for the session meanwhile comes after them, even if Discord is slow to take the panel.
+        posted = self.bot.lanes.push(self.bot.courier.lane(group.text_channel_id), post_panel)
+        self._post(group, owed, session)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        panel = await posted
+        if panel is None:
             await interaction.followup.send(
                 f"The session started, but I could not post its panel in <#{group.text_channel_id}>: I need "
                 "View Channel, Send Messages and Embed Links there. Here is the panel meanwhile.",
@@ -161,7 +170,6 @@ class SessionRunner:
             await interaction.followup.send(
                 f"The session started; its panel is in <#{group.text_channel_id}>.", ephemeral=True
             )
-        self._post(group, owed, session)
         await self._reconcile_presenter(session, group)
         self._schedule(session)
 
