@@ -12,14 +12,25 @@ from bot.core.text import Lang
 from bot.storage.db import Database
 from bot.storage.instants import to_text
 
-_COLUMNS = (
-    "id, guild_id, name, text_channel_id, voice_channel_id, timezone, template, "
-    "auto_advance, pushback, retention_hours, language"
+# A group's row with its leaders and members, in one query: each list is "<since> <user id>" pairs,
+# in no particular order (group_concat promises none), put in order by `_people`.
+_WITH_PEOPLE = (
+    "g.id, g.guild_id, g.name, g.text_channel_id, g.voice_channel_id, g.timezone, g.template, g.auto_advance,"
+    " g.pushback, g.retention_hours, g.language,"
+    " (SELECT group_concat(added_at || ' ' || user_id) FROM leaders WHERE group_id = g.id) AS leaders,"
+    " (SELECT group_concat(agreed_at || ' ' || user_id) FROM members WHERE group_id = g.id) AS members"
 )
 
 
 def _key(name: str) -> str:
     return name.casefold()
+
+
+def _people(listed: str | None) -> tuple[int, ...]:
+    """Read "<since> <user id>,..." into user ids, oldest first (ties by id), as the lists always were."""
+    # Stored instants are fixed-width UTC text with no space or comma, so they sort as times.
+    pairs = [(since, int(user)) for since, user in (entry.split(" ") for entry in (listed or "").split(",") if entry)]
+    return tuple(user for _, user in sorted(pairs))
 
 
 class SqliteGroupStore:
@@ -28,16 +39,11 @@ class SqliteGroupStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def _hydrate(self, row: aiosqlite.Row) -> Group:
-        group_id = int(row["id"])
-        leaders = await self.db.fetch_all(
-            "SELECT user_id FROM leaders WHERE group_id = ? ORDER BY added_at, user_id", (group_id,)
-        )
-        members = await self.db.fetch_all(
-            "SELECT user_id FROM members WHERE group_id = ? ORDER BY agreed_at, user_id", (group_id,)
-        )
+    @staticmethod
+    def _group(row: aiosqlite.Row) -> Group:
+        """Build a group from its row, whose `leaders` and `members` columns list "<since> <user id>" pairs."""
         return Group(
-            id=group_id,
+            id=int(row["id"]),
             guild_id=int(row["guild_id"]),
             name=str(row["name"]),
             text_channel_id=int(row["text_channel_id"]),
@@ -50,28 +56,29 @@ class SqliteGroupStore:
                 retention_hours=int(row["retention_hours"]),
                 language=Lang(row["language"]),
             ),
-            leader_ids=tuple(int(r["user_id"]) for r in leaders),
-            member_ids=tuple(int(r["user_id"]) for r in members),
+            leader_ids=_people(row["leaders"]),
+            member_ids=_people(row["members"]),
         )
+
+    async def _groups(self, where: str, params: tuple[object, ...]) -> list[Group]:
+        rows = await self.db.fetch_all(f"SELECT {_WITH_PEOPLE} FROM groups g WHERE {where}", params)
+        return [self._group(row) for row in rows]
+
+    async def _first(self, where: str, params: tuple[object, ...]) -> Group | None:
+        found = await self._groups(where, params)
+        return found[0] if found else None
 
     async def group_by_name(self, guild_id: int, name: str) -> Group | None:
         """Find a group by name, ignoring case, in one server."""
-        row = await self.db.fetch_one(
-            f"SELECT {_COLUMNS} FROM groups WHERE guild_id = ? AND name_key = ?", (guild_id, _key(name))
-        )
-        return None if row is None else await self._hydrate(row)
+        return await self._first("g.guild_id = ? AND g.name_key = ?", (guild_id, _key(name)))
 
     async def group_by_id(self, group_id: int) -> Group | None:
         """Find a group by id."""
-        row = await self.db.fetch_one(f"SELECT {_COLUMNS} FROM groups WHERE id = ?", (group_id,))
-        return None if row is None else await self._hydrate(row)
+        return await self._first("g.id = ?", (group_id,))
 
     async def groups_in_guild(self, guild_id: int) -> list[Group]:
         """List the groups of one server, by name."""
-        rows = await self.db.fetch_all(
-            f"SELECT {_COLUMNS} FROM groups WHERE guild_id = ? ORDER BY name_key", (guild_id,)
-        )
-        return [await self._hydrate(row) for row in rows]
+        return await self._groups("g.guild_id = ? ORDER BY g.name_key", (guild_id,))
 
     async def group_ids(self, guild_id: int) -> set[int]:
         """Return the ids of one server's groups (to scope a lookup; no leaders or members read)."""
@@ -87,11 +94,9 @@ class SqliteGroupStore:
 
     async def group_using_channel(self, guild_id: int, channel_id: int) -> Group | None:
         """Find the group whose text or voice channel this is."""
-        row = await self.db.fetch_one(
-            f"SELECT {_COLUMNS} FROM groups WHERE guild_id = ? AND (text_channel_id = ? OR voice_channel_id = ?)",
-            (guild_id, channel_id, channel_id),
+        return await self._first(
+            "g.guild_id = ? AND (g.text_channel_id = ? OR g.voice_channel_id = ?)", (guild_id, channel_id, channel_id)
         )
-        return None if row is None else await self._hydrate(row)
 
     async def insert_group(self, group: NewGroup) -> Group:
         """Store a new group with its first leader, in one transaction."""
