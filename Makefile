@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint typecheck unit run demo bench fuzz-long clean messages
+.PHONY: install test lint typecheck unit run demo bench soak fuzz-long clean messages
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "balint-bot needs Python 3.11 or newer")'
@@ -23,6 +23,10 @@ typecheck: $(STAMP)
 
 test: lint typecheck
 	$(BIN)/python -m pytest
+
+# The reliability suite at length: more seeds, rounds and kills than the quick run in `make test`.
+soak: $(STAMP)
+	BALINT_SOAK=1 $(BIN)/python -m pytest -q tests/smoke/test_reliability.py tests/e2e/test_faults.py
 
 run: $(STAMP)
 	$(BIN)/python -m bot

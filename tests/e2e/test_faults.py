@@ -93,6 +93,8 @@ async def test_a_notice_claimed_by_a_stopped_process_is_sent_once_by_the_next(ha
     await harness.env.advance_time(3 * MIN + 10)
     assert count_messages(server, "⏳") == 0
     assert harness.rows("SELECT nonce, sent_at FROM outbox WHERE nonce LIKE '%w'") == [("s1.1w", None)]
+    harness.bot.timers.shutdown()  # the old process stops here, still retrying
+    await harness.bot.lanes.close()
     harness.env.backend.faults.clear()
     await harness.restart()
     assert count_messages(server, "⏳ **2 minutes** left in Presentation.") == 1
