@@ -191,9 +191,14 @@ def _channel(channel_id: int) -> str:
     return f"<#{channel_id}>"
 
 
+def normal_name(raw: str) -> str:
+    """Return a group name as it is stored and looked up: NFC, spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFC", raw).split())
+
+
 def clean_group_name(raw: str) -> str:
     """Return the name as stored, or refuse a name that is empty, too long or unprintable."""
-    name = " ".join(unicodedata.normalize("NFC", raw).split())
+    name = normal_name(raw)
     if not name:
         raise Refusal("A group name needs at least one visible character; choose a short name.")
     if len(name) > NAME_MAX:
@@ -239,7 +244,7 @@ class GroupRules:
 
     async def find(self, guild_id: int, name: str) -> Group:
         """Return the group of this server with that name, or refuse."""
-        group = await self.store.group_by_name(guild_id, name.strip())
+        group = await self.store.group_by_name(guild_id, normal_name(name))
         if group is None:
             raise Refusal(
                 "There is no group called '{name}' in this server; pick one from the list that appears as you type.",

@@ -72,3 +72,10 @@ async def test_members_cannot_lead_changes(rules: GroupRules) -> None:
         with pytest.raises(Refusal, match="Only the leaders of Alpha"):
             await attempt
     assert await rules.store.group_by_id(group.id) == group
+
+
+
+async def test_a_name_typed_with_extra_spaces_finds_the_group(rules: GroupRules) -> None:
+    """Lookup normalises a typed name as creation stored it: "Tuesday  Balint " finds "Tuesday Balint"."""
+    created = await rules.create(ADMIN, 9, "Tuesday Balint", 10, 11)
+    assert (await rules.find(9, "  tuesday \t Balint ")).id == created.id
