@@ -97,7 +97,10 @@ class Sessions(commands.Cog):
     @commands.Cog.listener()
     async def on_voice_state_update(self, member: discord.Member, before: discord.VoiceState,
                                     after: discord.VoiceState) -> None:
-        """Settle the push-back mute of someone who joins or changes voice channel."""
+        """Keep the session's roll, and settle the push-back mute of someone who joins or changes voice channel."""
+        await self.bot.sessions.roll.on_voice(
+            member, before.channel.id if before.channel else None, after.channel.id if after.channel else None
+        )
         if after.channel is not None and after.channel != before.channel:
             await self.bot.sessions.on_voice_join(member)
 

@@ -28,11 +28,13 @@ from bot.core.cases import Case, CaseState
 from bot.core.errors import Refusal
 from bot.core.groups import Group, Pushback, require_leader, require_presenter_member
 from bot.core.notices import Notice, NoticeKind, panel_nonce, session_nonce
+from bot.core.presence import leader_roles
 from bot.core.session import ControlAction, Moment, PhaseClock, Session, SessionState, Status
 from bot.discord_io.leaders import dm_leaders, tell_leaders
 from bot.discord_io.members import voice_channel_of
 from bot.discord_io.mutes import PresenterMutes
 from bot.discord_io.outbox import FEEDBACK, view_name
+from bot.discord_io.presence import SessionRoll
 from bot.discord_io.replies import answer_privately
 from bot.discord_io.sessions import (
     closing_message,
@@ -72,6 +74,7 @@ class SessionRunner:
         # version check in the database decides.
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self.mutes = PresenterMutes(bot, self.store, self.report)
+        self.roll = SessionRoll(bot)
         # Set once `restore` has reconciled the sessions a stopped process left.
         self.reconciled = asyncio.Event()
 
@@ -129,6 +132,7 @@ class SessionRunner:
                 phases=chosen.phases, title=case.title if case else None,
                 presenter_id=presenter_id, anonymous=case.anonymous if case else False,
                 state=state, started_at=now, notices=first_phase,
+                leaders=leader_roles(interaction.user.id, group.leader_ids), in_voice=self.roll.present_now(group),
             )
         except SessionAlreadyLive:
             if case is not None:
@@ -410,7 +414,10 @@ class SessionRunner:
                 await self.wake(session.id)  # sends what fell due while down, and sets the next wake-up
                 fresh = await self.store.get(session.id)
                 if fresh is not None:
-                    await self._reconcile_presenter(fresh, await self._group(fresh))
+                    group = await self._group(fresh)
+                    await self._reconcile_presenter(fresh, group)
+                    if fresh.state.status is not Status.ENDED:
+                        await self.roll.reconcile(fresh, group)
             await self._settle_mutes(in_doubt_only=False)
         finally:
             # Even a failed restore opens the controls: a leader can still act, and the sweep retries.

@@ -186,6 +186,12 @@ class Transaction:
         async with self._conn.execute(sql, tuple(params)) as cursor:
             return cursor.rowcount
 
+    async def execute_many(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
+        """Run one statement for each row of parameters (nothing for none)."""
+        batch = [tuple(row) for row in rows]
+        if batch:
+            await self._conn.executemany(sql, batch)
+
     async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run an INSERT; return the new row's id."""
         async with self._conn.execute(sql, tuple(params)) as cursor:

@@ -318,4 +318,28 @@ MIGRATIONS: tuple[str, ...] = (
     -- the bot is asking Discord for it now, or was when it stopped, and it may or may not be done
     ALTER TABLE voice_mutes ADD COLUMN pending TEXT CHECK (pending IN ('mute', 'unmute'))
     """,
+    # 8: who took part in each session, for the records and the leaders' debrief: who was in the
+    # group's voice channel and when, and who led (started it) and co-led it (the other leaders then).
+    # Ids and instants only: nothing of the case, and nothing that marks who presented.
+    """
+    CREATE TABLE session_presence (
+        id          INTEGER PRIMARY KEY,
+        session_id  INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        user_id     INTEGER NOT NULL,
+        joined_at   TEXT    NOT NULL,
+        -- NULL while they are in the voice channel and the session goes on
+        left_at     TEXT,
+        CHECK (left_at IS NULL OR left_at >= joined_at)
+    );
+    CREATE UNIQUE INDEX session_presence_open ON session_presence (session_id, user_id) WHERE left_at IS NULL;
+    CREATE INDEX session_presence_session ON session_presence (session_id);
+    CREATE INDEX session_presence_user ON session_presence (user_id);
+    CREATE TABLE session_leaders (
+        session_id  INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        user_id     INTEGER NOT NULL,
+        role        TEXT    NOT NULL CHECK (role IN ('led', 'coled')),
+        PRIMARY KEY (session_id, user_id)
+    );
+    CREATE INDEX session_leaders_user ON session_leaders (user_id)
+    """,
 )

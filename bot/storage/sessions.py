@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +13,7 @@ import aiosqlite
 
 from bot.core.notices import Notice
 from bot.core.phases import Phase, Speaker
+from bot.core.presence import LeaderRole, Stay
 from bot.core.session import Session, SessionState, Status
 from bot.storage.db import Database, claim_report
 from bot.storage.instants import from_text, from_text_or_none, to_text, to_text_or_none
@@ -100,8 +101,13 @@ class SqliteSessionStore:
 
     async def insert(self, *, group_id: int, case_id: int | None, template: str, phases: tuple[Phase, ...],
                      title: str | None, presenter_id: int | None, anonymous: bool, state: SessionState,
-                     started_at: datetime, notices: Callable[[int], Sequence[Notice]] = lambda _: ()) -> Session:
-        """Store a new session, with the notices its start owes (given its id); refuse a second live one."""
+                     started_at: datetime, notices: Callable[[int], Sequence[Notice]] = lambda _: (),
+                     leaders: Mapping[int, LeaderRole] | None = None, in_voice: Iterable[int] = ()) -> Session:
+        """Store a new session, with the notices its start owes (given its id); refuse a second live one.
+
+        Who leads it and who is in the voice channel at its start are written with it, so that no
+        record or debrief ever sees a session without them.
+        """
         try:
             async with self.db.transaction() as tx:
                 session_id = await tx.insert(
@@ -110,6 +116,14 @@ class SqliteSessionStore:
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (group_id, case_id, template, _phases_json(phases), title, presenter_id, int(anonymous),
                      *_state_params(state), to_text(started_at)),
+                )
+                await tx.execute_many(
+                    "INSERT INTO session_leaders (session_id, user_id, role) VALUES (?, ?, ?)",
+                    [(session_id, user_id, role.value) for user_id, role in (leaders or {}).items()],
+                )
+                await tx.execute_many(
+                    "INSERT INTO session_presence (session_id, user_id, joined_at) VALUES (?, ?, ?)",
+                    [(session_id, user_id, to_text(started_at)) for user_id in sorted(set(in_voice))],
                 )
                 await claim_notices(tx, notices(session_id))
         except sqlite3.IntegrityError as error:
@@ -154,9 +168,65 @@ class SqliteSessionStore:
             )
             if changed == 1:
                 await claim_notices(tx, notices)
+                if state.status is Status.ENDED:
+                    # The session's length is its presence's end: nobody stays "in" an ended session.
+                    await tx.execute(
+                        "UPDATE session_presence SET left_at = ? WHERE session_id = ? AND left_at IS NULL",
+                        (to_text(at), session.id),
+                    )
         if changed != 1:
             return None
         return await self.get(session.id)
+
+    async def live_in_voice(self, guild_id: int, voice_channel_id: int) -> int | None:
+        """Return the id of the live session of the group whose voice channel this is, if any."""
+        row = await self.db.fetch_one(
+            "SELECT s.id FROM sessions s JOIN groups g ON g.id = s.group_id"
+            " WHERE g.guild_id = ? AND g.voice_channel_id = ? AND s.status != 'ended'",
+            (guild_id, voice_channel_id),
+        )
+        return None if row is None else int(row[0])
+
+    async def arrive(self, session_id: int, user_id: int, at: datetime) -> None:
+        """Record that the user is in the session's voice channel from `at` (nothing if already recorded)."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO session_presence (session_id, user_id, joined_at)"
+                " SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ? AND status != 'ended')"
+                " ON CONFLICT DO NOTHING",
+                (session_id, user_id, to_text(at), session_id),
+            )
+
+    async def depart(self, session_id: int, user_id: int, at: datetime) -> None:
+        """Record that the user left the session's voice channel at `at`."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE session_presence SET left_at = max(joined_at, ?)"
+                " WHERE session_id = ? AND user_id = ? AND left_at IS NULL",
+                (to_text(at), session_id, user_id),
+            )
+
+    async def in_voice(self, session_id: int) -> frozenset[int]:
+        """Return who is recorded as in the session's voice channel now."""
+        rows = await self.db.fetch_all(
+            "SELECT user_id FROM session_presence WHERE session_id = ? AND left_at IS NULL", (session_id,)
+        )
+        return frozenset(int(row[0]) for row in rows)
+
+    async def stays(self, session_id: int) -> list[Stay]:
+        """Return every stay in the session's voice channel, in order of arrival."""
+        rows = await self.db.fetch_all(
+            "SELECT user_id, joined_at, left_at FROM session_presence WHERE session_id = ? ORDER BY joined_at, id",
+            (session_id,),
+        )
+        return [Stay(int(row[0]), from_text(row[1]), from_text_or_none(row[2])) for row in rows]
+
+    async def leaders_of(self, session_id: int) -> dict[int, LeaderRole]:
+        """Return who led and who co-led the session."""
+        rows = await self.db.fetch_all(
+            "SELECT user_id, role FROM session_leaders WHERE session_id = ? ORDER BY user_id", (session_id,)
+        )
+        return {int(row[0]): LeaderRole(row[1]) for row in rows}
 
     async def set_panel(self, session_id: int, channel_id: int, message_id: int) -> None:
         """Remember the session's panel message, to edit it on every change."""
