@@ -124,6 +124,7 @@ class CaseDesk:
                 return
         case = await self.rules.propose(group, interaction.user.id, draft.title, draft.story,
                                         anonymous=draft.anonymous)
+        await self.bot.hands.cases_changed(group.id)
         note = " Nobody will see that it is yours." if case.anonymous else ""
         await answer_privately(interaction, f"Your case “{case.title}” is queued in {group.name}.{note}")
 

@@ -16,6 +16,7 @@ from bot.core.phases import Phase, Speaker
 from bot.core.presence import LeaderRole, Stay
 from bot.core.session import Session, SessionState, Status
 from bot.storage.db import Database, claim_report
+from bot.storage.hands import clear_hands
 from bot.storage.instants import from_text, from_text_or_none, to_text, to_text_or_none
 from bot.storage.outbox import claim_notices
 
@@ -28,7 +29,7 @@ _COLUMNS = (
 def _phases_json(phases: tuple[Phase, ...]) -> str:
     return json.dumps([
         {"key": p.key, "name": p.name, "minutes": p.minutes, "guidance": p.guidance,
-         "speaker": p.speaker.value, "pushback": p.pushback}
+         "speaker": p.speaker.value, "pushback": p.pushback, "opening": p.opening}
         for p in phases
     ])
 
@@ -36,7 +37,9 @@ def _phases_json(phases: tuple[Phase, ...]) -> str:
 def _phases(text: str) -> tuple[Phase, ...]:
     return tuple(
         Phase(key=p["key"], name=p["name"], minutes=int(p["minutes"]), guidance=p["guidance"],
-              speaker=Speaker(p["speaker"]), pushback=bool(p["pushback"]))
+              speaker=Speaker(p["speaker"]), pushback=bool(p["pushback"]),
+              # Sessions stored before openings existed have no such key.
+              opening=bool(p.get("opening", False)))
         for p in json.loads(text)
     )
 
@@ -168,6 +171,7 @@ class SqliteSessionStore:
             )
             if changed == 1:
                 await claim_notices(tx, notices)
+                await clear_hands(tx, session.id, state)
                 if state.status is Status.ENDED:
                     # The session's length is its presence's end: nobody stays "in" an ended session.
                     await tx.execute(

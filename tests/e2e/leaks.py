@@ -5,6 +5,10 @@ every gateway event from a starting point on, the server's audit log, every memb
 of every channel, every file the bot uploaded, and the log output; it fails on the
 presenter's id, user name or display name. Only the presenter's own input is left out
 (their interactions, DMs and voice joins): no one else sees those.
+
+Given the database, it also reads the rows the session's own tools write for the group to
+see: the raised hands (whose owners the panel lists) and the outbox of notices (with whom
+each pings): an anonymous presenter is never in them.
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sqlite3
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import simcord
@@ -29,12 +35,13 @@ class LeakScan:
     viewers: list[simcord.MemberActor]
     transcript_from: int = 0
     log: list[str] = field(default_factory=list)
+    database: Path | None = None
 
     @classmethod
     def start(cls, env: simcord.Env, guild: simcord.GuildHandle, author: simcord.MemberActor,
-              display_name: str, viewers: list[simcord.MemberActor]) -> LeakScan:
+              display_name: str, viewers: list[simcord.MemberActor], database: Path | None = None) -> LeakScan:
         scan = cls(env, guild, author, display_name, [v for v in viewers if v.id != author.id],
-                   transcript_from=len(env.backend.transcript))
+                   transcript_from=len(env.backend.transcript), database=database)
         handler = _ListHandler(scan.log)
         # The log as it runs by default (INFO), with the bot's own modules at DEBUG.
         logging.getLogger().addHandler(handler)
@@ -108,6 +115,11 @@ class LeakScan:
             found += self._hits(f"file {url.rsplit('/', 1)[-1]}", data.decode("utf-8", errors="replace"))
         for line in self.log:
             found += self._hits("log", line)
+        if self.database is not None:
+            with sqlite3.connect(self.database) as conn:
+                for table, columns in DATABASE_PATHS:
+                    for row in conn.execute(f"SELECT {columns} FROM {table}"):
+                        found += self._hits(f"database {table}", [str(value) for value in row])
         state = self.guild.voice_states().get(self.author.id)
         if state is not None and (state.mute or state.deaf):
             found.append("the presenter was muted or deafened")
@@ -116,6 +128,10 @@ class LeakScan:
     def assert_clean(self) -> None:
         problems = self.problems()
         assert not problems, "the anonymous presenter shows:\n" + "\n".join(problems[:20])
+
+
+# The tables whose rows become what the group sees: the panel's hands, and the notices with whom they ping.
+DATABASE_PATHS = (("raised_hands", "session_id, user_id"), ("outbox", "nonce, content, ping"))
 
 
 class _ListHandler(logging.Handler):

@@ -67,7 +67,7 @@ async def export_of(actor: simcord.MemberActor | simcord.UserHandle,
 
 
 STORED = ("memberships", "leaderships", "cases", "sessions_presented", "feedback_answered", "rsvps",
-          "cases_announced", "attendance", "mutes", "meeting_series_scheduled")
+          "cases_announced", "attendance", "mutes", "meeting_series_scheduled", "raised_hands")
 
 
 def stored(export: dict[str, Any]) -> dict[str, Any]:
