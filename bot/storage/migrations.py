@@ -342,7 +342,7 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX session_leaders_user ON session_leaders (user_id)
     """,
-    # 11: records for accreditation. The session of an anonymous case keeps a seal of its presenter,
+    # 9: records for accreditation. The session of an anonymous case keeps a seal of its presenter,
     # copied from the case when the session starts (the case's nonce and its HMAC under the key kept
     # outside this database), so that once the case is purged its presenter, and only they, still see
     # the presentation in their own record. Never an id: the database alone cannot tell who presented.
