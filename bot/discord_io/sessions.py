@@ -163,7 +163,7 @@ def panel_view(session: Session, lang: Lang = Lang.EN) -> discord.ui.View | None
     for action in (toggle, ControlAction.EXTEND, ControlAction.NEXT, ControlAction.BACK, ControlAction.END):
         view.add_item(SessionButton(session=session.id, action=action, lang=lang))
     if session.anonymous:
-        view.add_item(SpeakButton(session=session.id))
+        view.add_item(SpeakButton(session=session.id, lang=lang))
     return view
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import discord
 import simcord
@@ -20,6 +21,8 @@ from bot.discord_io.sessions import (
     warning_message,
 )
 from tests.e2e.conftest import Harness, Server, running
+from tests.e2e.leaks import LeakScan
+from tests.support.cases import case_id
 from tests.support.locales import speak
 from tests.support.sessions import MIN, count_messages, ready_group
 
@@ -45,6 +48,10 @@ def _labels(view: discord.ui.View | None) -> list[str]:
     assert view is not None
     buttons = [item.item if isinstance(item, discord.ui.DynamicItem) else item for item in view.children]
     return [str(button.label) for button in buttons if isinstance(button, discord.ui.Button)]
+
+
+def _labels_of(message: discord.Message) -> list[str]:
+    return [str(getattr(child, "label", "")) for row in message.components for child in row.children]
 
 
 async def _french_group(harness: Harness, server: Server) -> tuple[simcord.MemberActor, simcord.MemberActor]:
@@ -232,3 +239,82 @@ async def test_a_french_admin_deletes_and_asks_for_help_in_french(harness: Harne
         "« Mars/Olympus » n'est pas un nom de fuseau horaire IANA. Utilisez un nom comme Europe/Paris ou"
         " America/Toronto."
     )
+
+
+def _inputs(modal: dict[str, Any]) -> dict[str, str]:
+    """A form's text inputs, by custom id: their labels (in an action row or a label component)."""
+    found = {}
+    for row in modal["components"]:
+        if "component" in row:
+            found[row["component"]["custom_id"]] = row["label"]
+        else:
+            found[row["components"][0]["custom_id"]] = row["components"][0]["label"]
+    return found
+
+
+async def test_a_case_proposed_and_presented_anonymously_in_french(harness: Harness, server: Server) -> None:
+    """The case form, the identifier warning, the queue, and an anonymous presenter's relay, all in French."""
+    leader, _ = await _french_group(harness, server)
+    chloe, eve = server.members[2], server.members[4]
+    scan = LeakScan.start(harness.env, server.guild, chloe, "Dr Chloe", [server.admin, *server.members])
+    try:
+        shown = await chloe.slash(server.text, "case propose", group="Alpha", anonymous=True)
+        assert shown.modal is not None and shown.modal["title"] == "Proposer un cas anonyme"
+        assert _inputs(shown.modal) == {"title": "Titre", "story": "Récit (facultatif, au plus 1\u202f500 caractères)"}
+        warned = await chloe.submit_modal(shown, {
+            "title": "La patiente du jeudi",
+            "story": "Mme Dupont, née le 12/03/1954, m'appelle au 06 12 34 56 78 chaque semaine.",
+        })
+        assert warned.ephemeral and warned.response.content == (
+            "Avant l'enregistrement : ce texte pourrait identifier un patient, car il contient un nom précédé d'un"
+            " titre (Mme Dupont), une date de naissance (12/03/1954) et un numéro de téléphone (06 12 34 56 78)."
+            " Les patients ne sont jamais nommés dans le groupe. Modifiez le texte, ou gardez-le tel quel s'il"
+            " n'identifie personne."
+        )
+        assert [b.label for b in warned.response.message.components[0].children] == ["Modifier", "Garder tel quel"]
+        edit = await chloe.click(warned.response.message, label="Modifier")
+        assert edit.modal is not None and edit.modal["title"] == "Proposer un cas anonyme"
+        saved = await chloe.submit_modal(edit, {"title": "La patiente du jeudi", "story": "Elle m'appelle souvent."})
+        assert saved.response.content == (
+            "Votre cas « La patiente du jeudi » est en attente dans le groupe Alpha. Personne ne saura qu'il vient"
+            " de vous."
+        )
+        listed = await leader.slash(server.text, "case list", group="Alpha")
+        assert listed.response.content == "Cas du groupe Alpha :\n• **La patiente du jeudi** · anonyme"
+        english = await eve.slash(server.text, "case list", group="Alpha")
+        assert english.response.content == "Cases of Alpha:\n• **La patiente du jeudi** · anonymous"
+
+        await leader.slash(server.text, "session start", group="Alpha",
+                           case=await case_id(server, leader, "La patiente du jeudi"))
+        assert "Parler en tant que personne qui présente" in _labels_of(_panel(server))
+        await chloe.send_dm("Elle était ma première patiente ici.")
+        assert server.text.last_message.content == "**La personne qui présente :** Elle était ma première patiente ici."
+        assert chloe.user.dm_channel.last_message.content == "Relayé au groupe, signé « La personne qui présente »."
+
+        await leader.click(_panel(server), label="Phase suivante")
+        form = await chloe.click(_panel(server), label="Parler en tant que personne qui présente")
+        assert form.modal is not None and form.modal["title"] == "Parler en tant que personne qui présente"
+        assert _inputs(form.modal) == {"words": "Vos mots, publiés sans votre nom"}
+        sent = await chloe.submit_modal(form, {"words": "Elle vient seule."})
+        assert sent.ephemeral and sent.response.content == "Relayé au groupe, signé « La personne qui présente »."
+        tried = await eve.click(_panel(server), label="Parler en tant que personne qui présente")
+        assert tried.response.content == "Only the presenter of this session can speak through the bot."
+
+        await leader.click(_panel(server), label="Phase suivante")
+        await chloe.send_dm("Mais je voulais ajouter…")
+        assert chloe.user.dm_channel.last_message.content == (
+            "Le groupe est maintenant en phase Discussion (mise en retrait) : vous écoutez en silence, et rien n'a"
+            " été relayé. Vous reprenez la parole au moment du retour."
+        )
+        # A DM carries no Discord language: it is answered in that of the author's group in session.
+        await eve.send_dm("moi aussi")
+        assert eve.user.dm_channel.last_message.content == (
+            "Vous ne présentez pas anonymement dans une séance en cours : rien n'a été relayé."
+        )
+
+        relayed = next(m for m in server.text.history() if m.content.endswith("Elle vient seule."))
+        removed = await leader.context_menu(server.text, "Remove relayed message", relayed)
+        assert removed.ephemeral and removed.response.content == "Le message relayé a été retiré."
+        scan.assert_clean()
+    finally:
+        scan.stop()
