@@ -24,7 +24,8 @@ from tests.e2e.conftest import Harness, Server, running
 from tests.e2e.leaks import LeakScan
 from tests.support.cases import case_id
 from tests.support.locales import speak
-from tests.support.sessions import MIN, count_messages, ready_group
+from tests.support.meetings import answer
+from tests.support.sessions import MIN, count_messages, is_muted, ready_group
 
 PANEL_TITLE = "Séance Balint · Alpha"
 PRESENTATION_FR = (
@@ -318,3 +319,34 @@ async def test_a_case_proposed_and_presented_anonymously_in_french(harness: Harn
         scan.assert_clean()
     finally:
         scan.stop()
+
+
+async def test_the_session_runner_refuses_and_reports_in_french(harness: Harness, server: Server) -> None:
+    """The runner's own answers and refusals in the caller's language; a missing permission told in the group's."""
+    guild = harness.env.backend.get_guild(server.guild.id)
+    bot_role = next(r for r in guild.roles.values() if r.managed)
+    bot_role.permissions &= ~discord.Permissions(mute_members=True).value
+    leader, ada = await _french_group(harness, server)
+    started = await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    assert answer(started) == f"La séance a commencé ; son panneau est dans {server.text.mention}."
+    again = await leader.slash(server.text, "session start", group="Alpha")
+    assert again.ephemeral and answer(again) == (
+        "Le groupe Alpha a déjà une séance en cours ; terminez-la avant d'en commencer une autre."
+    )
+
+    await leader.slash(server.text, "session next")
+    await leader.slash(server.text, "session next")
+    told = [m for m in server.text.history() if "Rendre les membres muets" in m.content]
+    assert [m.content for m in told] == [
+        f"{leader.mention} Je ne peux pas couper le micro de la personne qui présente : il me faut la permission"
+        f" Rendre les membres muets dans {server.voice.mention}. La séance continue."
+    ]
+    assert not is_muted(server, ada)
+
+    # Granted again: the next push-back mutes, with the audit log's reason in the group's language.
+    bot_role.permissions |= discord.Permissions(mute_members=True).value
+    await leader.slash(server.text, "session back")
+    await leader.slash(server.text, "session next")
+    assert is_muted(server, ada)
+    reasons = {r.reason for r in harness.env.http_requests if r.method == "PATCH" and str(ada.id) in r.path}
+    assert reasons == {"Séance Balint : la personne qui présente écoute pendant la discussion"}
