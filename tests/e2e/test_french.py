@@ -24,7 +24,7 @@ from tests.e2e.conftest import Harness, Server, running
 from tests.e2e.leaks import LeakScan
 from tests.support.cases import case_id
 from tests.support.locales import speak
-from tests.support.meetings import answer
+from tests.support.meetings import answer, events
 from tests.support.sessions import MIN, count_messages, is_muted, ready_group
 
 PANEL_TITLE = "Séance Balint · Alpha"
@@ -350,3 +350,66 @@ async def test_the_session_runner_refuses_and_reports_in_french(harness: Harness
     assert is_muted(server, ada)
     reasons = {r.reason for r in harness.env.http_requests if r.method == "PATCH" and str(ada.id) in r.path}
     assert reasons == {"Séance Balint : la personne qui présente écoute pendant la discussion"}
+
+
+async def test_a_meeting_cancelled_in_french(harness: Harness, server: Server) -> None:
+    """The list to pick from, the answers and refusals in the leader's French; the notices and events in the group's."""
+    leader, _ = await _french_group(harness, server)
+    await leader.slash(server.text, "group config", group="Alpha", timezone="America/Montreal")
+    await leader.slash(server.text, "meeting schedule", group="Alpha", start="2026-01-02 19:00", repeat="weekly")
+    found = events(harness, server)
+    assert {(e.name, e.description) for e in found} == {
+        ("Alpha · groupe Balint", "Réunion du groupe Balint, 90 minutes. Rappels et réponses dans le salon du groupe.")
+    }
+    choices = await leader.autocomplete(server.text, "meeting cancel", "meeting", "")
+    assert [c["name"] for c in choices] == [
+        "Alpha · ven. 02 janv. 2026 19:00 (America/Montreal) · chaque semaine",
+        "Alpha · ven. 09 janv. 2026 19:00 (America/Montreal) · chaque semaine",
+    ]
+    english = await server.members[4].autocomplete(server.text, "meeting cancel", "meeting", "")
+    assert english == [], "leaders only"
+
+    first = choices[0]["value"]
+    cancelled = await leader.slash(server.text, "meeting cancel", meeting=first)
+    assert answer(cancelled) == (
+        f"La réunion du <t:1767398400:F> et son évènement sont annulés ; le groupe en est informé dans"
+        f" {server.text.mention}."
+    )
+    assert server.text.last_message.content == "La réunion du groupe **Alpha** du <t:1767398400:F> est annulée."
+    removed = [r.reason for r in harness.env.http_requests if r.method == "DELETE" and "scheduled-events" in r.path]
+    assert removed == ["balint-bot : la réunion est annulée"]
+    again = await leader.slash(server.text, "meeting cancel", meeting=first)
+    assert again.ephemeral and answer(again) == "Cette réunion est déjà annulée ; il n'y a rien à faire."
+
+    (next_one,) = await leader.autocomplete(server.text, "meeting cancel", "meeting", "")
+    assert next_one == choices[1]
+    assert len(events(harness, server)) == 1
+    series = await leader.slash(server.text, "meeting cancel", meeting=next_one["value"], scope="series")
+    assert answer(series) == (
+        "Les réunions du groupe **Alpha** chaque vendredi à 19:00 (America/Montreal) sont annulées à partir de"
+        f" maintenant (1 déjà prévue, avec son évènement) ; le groupe en est informé dans {server.text.mention}."
+    )
+    assert server.text.last_message.content == (
+        "Les réunions du groupe **Alpha** chaque vendredi à 19:00 (America/Montreal) sont annulées à partir de"
+        " maintenant."
+    )
+    assert events(harness, server) == []
+    gone = await leader.slash(server.text, "meeting cancel", meeting=next_one["value"], scope="series")
+    assert answer(gone) == "Cette série est déjà annulée ; il ne reste rien à annuler."
+
+
+async def test_a_missing_manage_events_is_reported_in_french(harness: Harness, server: Server) -> None:
+    """Without Manage Events the leader's answer says so in their language, and the leaders are told in the group's."""
+    guild = harness.env.backend.get_guild(server.guild.id)
+    bot_role = next(r for r in guild.roles.values() if r.managed)
+    bot_role.permissions &= ~discord.Permissions(manage_events=True).value
+    leader, _ = await _french_group(harness, server)
+    done = await leader.slash(server.text, "meeting schedule", group="Alpha", start="2026-01-09 19:00")
+    assert answer(done).endswith(
+        " Je n'ai pas pu les ajouter aux évènements du serveur : il me faut la permission Gérer les évènements."
+    )
+    assert [m.content for m in server.text.history() if "Gérer les évènements" in m.content] == [
+        f"{leader.mention} Je ne peux pas ajouter les réunions du groupe Alpha aux évènements du serveur : il me faut"
+        " la permission Gérer les évènements. Les réunions et leurs rappels continuent."
+    ]
+    assert events(harness, server) == []
