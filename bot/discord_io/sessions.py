@@ -1,8 +1,7 @@
 """The session panel, its buttons, and the short notices the bot posts as a session runs.
 
-What is posted in the group's channel is in the group's language; each function takes it.
-The runner (session_runner.py) does not pass it yet: for it, `panel_embed` follows the group
-it is given, and the others default to English.
+What is posted in the group's channel is in the group's language; each function takes it
+(`panel_embed` follows the group it is given unless told otherwise, the others default to English).
 """
 
 from __future__ import annotations
