@@ -15,6 +15,7 @@ import discord
 from bot.core.cases import Case, CaseState
 from bot.core.hands import hands_open, line
 from bot.core.session import Session, Status
+from bot.core.text import N_
 from bot.i18n import Translator
 
 if TYPE_CHECKING:
@@ -67,18 +68,20 @@ def hands_value(hands: Sequence[int], t: Translator) -> str:
     return fit(lines, lambda left: t.ngettext("…and {count} more", "…and {count} more", left, count=left))
 
 
+def case_line(case: Case, t: Translator) -> str:
+    """Show a queued case by title with its author, or "anonymous": one line of /case list and of an opening."""
+    # Translators: how /case list shows an anonymous case's author.
+    who = t.gettext("anonymous") if case.anonymous or case.author_id is None else f"<@{case.author_id}>"
+    line = (N_("• **{title}** · {who} (being presented)") if case.state is CaseState.PRESENTING
+            else N_("• **{title}** · {who}"))
+    return t.gettext(line, title=discord.utils.escape_markdown(case.title), who=who)
+
+
 def cases_value(cases: Sequence[Case], t: Translator) -> str:
     """List the cases waiting by title, an anonymous one without its author (as /case list does)."""
     if not cases:
         return t.gettext("No case is waiting; a member proposes one with /case propose.")
-    lines = []
-    for case in cases:
-        title = discord.utils.escape_markdown(case.title)
-        author = t.gettext("anonymous") if case.anonymous or case.author_id is None else f"<@{case.author_id}>"
-        if case.state is CaseState.PRESENTING:
-            lines.append(t.gettext("• **{title}** · {author} (being presented)", title=title, author=author))
-        else:
-            lines.append(t.gettext("• **{title}** · {author}", title=title, author=author))
+    lines = [case_line(case, t) for case in cases]
     return fit(lines, lambda left: t.ngettext("…and {count} more: see /case list", "…and {count} more: see /case list",
                                               left, count=left))
 

@@ -1,9 +1,9 @@
 """The session panel, its buttons, and the short notices the bot posts as a session runs.
 
-What is posted in the group's channel is in the group's language; each function takes it.
-The runner (session_runner.py) does not pass it yet: for it, `panel_embed` follows the group
-it is given, and the others default to English. What the panel lists beside the phases (the
-raised hands, an opening's cases) is read by the caller and given as `PanelLists`.
+What is posted in the group's channel is in the group's language; each function takes it
+(`panel_embed` follows the group it is given unless told otherwise, the others default to English).
+What the panel lists beside the phases (the raised hands, an opening's cases) is read by the caller
+and given as `PanelLists`.
 """
 
 from __future__ import annotations
@@ -171,7 +171,7 @@ def panel_view(session: Session, lang: Lang = Lang.EN) -> discord.ui.View | None
     for button in hand_buttons(session, lang):
         view.add_item(button)
     if session.anonymous:
-        view.add_item(SpeakButton(session=session.id))
+        view.add_item(SpeakButton(session=session.id, lang=lang))
     return view
 
 

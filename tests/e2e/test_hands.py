@@ -318,8 +318,8 @@ async def test_the_anonymous_presenter_is_answered_in_french_and_leaves_no_trace
     pressed = await ada.click(session_panel(server), label="Raise hand")
     assert pressed.ephemeral and pressed.response.content == (
         "Votre main n'est pas levée : vous présentez ce cas anonymement, et une main levée montrerait qui vous "
-        "êtes. Parlez au groupe par le bouton du panneau réservé à la personne qui présente, ou par un message "
-        "privé au bot, dans les phases où la personne qui présente parle.")
+        "êtes. Parlez au groupe par le bouton « Parler en tant que personne qui présente » du panneau, ou par un "
+        "message privé au bot, dans les phases où la personne qui présente parle.")
     chloe = await server.members[2].click(session_panel(server), label="Raise hand")
     assert chloe.response.content == (
         "✋ Votre main est levée : vous êtes en tête de la file. Appuyez de nouveau sur « Lever la main » pour la "

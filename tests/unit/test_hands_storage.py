@@ -112,7 +112,7 @@ async def test_forget_me_and_leaving_the_server_take_the_hands(db: Database) -> 
     assert await hands.hands(session.id) == []
 
 
-async def test_migration_9_on_a_database_of_schema_8(tmp_path: Path) -> None:
+async def test_the_hands_migration_on_a_database_of_schema_8(tmp_path: Path) -> None:
     """A database of schema 8 gains the hands and the ping column; an outbox row it had pings nobody."""
     path = tmp_path / "m.db"
     with sqlite3.connect(path) as conn:
