@@ -135,6 +135,7 @@ class HandDesk:
                 raise Refusal("The phase has just changed, and its hands went with it; look at the panel and "
                               "press again.")
             await answer_privately(interaction, raised_text(now_in_line - 1, t))
+        # The runner's own edit of the panel: every edit of it goes through that one lane, in order.
         self.bot.sessions._edit_panel(session, group, paced=True)
 
     async def give_floor(self, interaction: discord.Interaction[Any], session_id: int) -> None:
@@ -149,6 +150,7 @@ class HandDesk:
                 break
         else:
             raise Refusal("The hands changed at the same moment; look at the panel and try again.")
+        # Refused for a permission: the leaders are told once, as for the session's other notices.
         self.bot.courier.post(notice, refused=partial(self.bot.sessions._cannot_post, session, group))
         t = translator_for(interaction.locale)
         await answer_privately(interaction, t.gettext("{member} has the floor.", member=f"<@{hand.user_id}>"))
