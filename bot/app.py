@@ -20,6 +20,7 @@ from bot.discord_io.meeting_runner import MeetingRunner
 from bot.discord_io.outbox import Courier
 from bot.discord_io.permissions import invite_url
 from bot.discord_io.privacy import PrivacyDesk
+from bot.discord_io.records import RecordDesk
 from bot.discord_io.replies import NO_MENTIONS, answer_failure, answer_privately
 from bot.discord_io.session_runner import SessionRunner
 from bot.discord_io.transient import Lanes
@@ -87,6 +88,7 @@ class BalintBot(commands.Bot):
     meetings: MeetingRunner
     cases: CaseDesk
     privacy: PrivacyDesk
+    records: RecordDesk
     courier: Courier
 
     def __init__(self, settings: Settings, *, clock: Clock | None = None, timers: Timers | None = None) -> None:
@@ -131,6 +133,7 @@ class BalintBot(commands.Bot):
         self.meetings = MeetingRunner(self)
         self.cases = CaseDesk(self, load_or_create_key(self.settings.secret_key_path))
         self.privacy = PrivacyDesk(self)
+        self.records = RecordDesk(self)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         # Before the sync: the commands are registered with their descriptions in every language.

@@ -25,6 +25,8 @@ from bot.core.privacy import (
     SERVER_GRACE_DAYS,
     SERVER_GRACE_MAX_DAYS,
 )
+from bot.core.records import ATTENDANCE_MIN_PERCENT
+from bot.core.schemes import DEFAULT_SCHEMES, Scheme, SchemeError, parse_schemes
 from bot.core.text import Lang
 from bot.core.timezones import resolve_timezone
 
@@ -64,6 +66,8 @@ class Settings:
     meeting_grace_minutes: int = 10
     message_retention_hours: int = MESSAGE_RETENTION_HOURS
     server_grace_days: int = SERVER_GRACE_DAYS
+    attendance_min_percent: int = ATTENDANCE_MIN_PERCENT
+    schemes: tuple[Scheme, ...] = DEFAULT_SCHEMES
     templates: tuple[Template, ...] = ()
 
     @property
@@ -203,6 +207,19 @@ def _whole(unit: str, top: int, zero: str) -> Callable[[str, Any], int]:
     return parse
 
 
+def _percent(key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
+        raise ConfigError(key, f"{value!r} is not allowed; use a whole percentage from 1 to 100")
+    return value
+
+
+def _schemes(key: str, value: Any) -> tuple[Scheme, ...]:
+    try:
+        return parse_schemes(key, value)
+    except SchemeError as error:
+        raise ConfigError(error.where, error.problem) from None
+
+
 def _optional_path(key: str, value: Any) -> Path | None:
     text = _text(key, value)
     return Path(text).expanduser() if text else None
@@ -246,6 +263,8 @@ KEYS: Mapping[str, _Key] = {
     "privacy.message_retention_hours": _Key(
         "message_retention_hours", None, _whole("hours", MESSAGE_RETENTION_MAX_HOURS, "keep them")),
     "privacy.server_grace_days": _Key("server_grace_days", None, _whole("days", SERVER_GRACE_MAX_DAYS, "at once")),
+    "records.attendance_min_percent": _Key("attendance_min_percent", None, _percent),
+    "records.schemes": _Key("schemes", None, _schemes),
 }
 
 

@@ -29,7 +29,7 @@ from babel.numbers import format_decimal
 from discord import app_commands
 
 from bot.core.phases import Phase, builtin_phase
-from bot.core.text import Lang, Param, Plural, Text, fill, lang_for_locale
+from bot.core.text import Amount, Lang, Param, Plural, Text, fill, lang_for_locale
 
 LOCALES = Path(__file__).with_name("locales")
 DOMAIN = "balint"
@@ -108,6 +108,8 @@ class Translator:
             return str(value)
         if isinstance(value, int):
             return self.number(value)
+        if isinstance(value, Amount):
+            return format_decimal(value.value, format="#,##0." + "#" * value.places, locale=self.locale)
         return value
 
     def number(self, n: int) -> str:

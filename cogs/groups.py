@@ -200,9 +200,11 @@ class Groups(commands.Cog):
         count = len(found.member_ids)
         await answer_privately(
             interaction,
-            t.ngettext("Delete **{group}** with its {count} member, its leaders and its settings?"
+            t.ngettext("Delete **{group}** with its {count} member, its leaders, its settings and everyone's"
+                       " records of its sessions (each can keep theirs first: /balint record, CSV file)?"
                        " This cannot be undone.",
-                       "Delete **{group}** with its {count} members, its leaders and its settings?"
+                       "Delete **{group}** with its {count} members, its leaders, its settings and everyone's"
+                       " records of its sessions (each can keep theirs first: /balint record, CSV file)?"
                        " This cannot be undone.",
                        count, group=discord.utils.escape_markdown(found.name), count=count),
             view=delete_view(found, t.lang),

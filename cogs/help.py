@@ -1,4 +1,4 @@
-"""/balint help: the method, the phases and the commands, in English or French."""
+"""/balint: help (the method, the phases and the commands), record (for accreditation), check (permissions)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from bot.core.errors import Refusal
 from bot.core.help import help_page
 from bot.core.permissions import Place
 from bot.core.text import Lang
+from bot.discord_io import records
 from bot.discord_io.groups import BRAND, LANGUAGE_CHOICES
 from bot.discord_io.permissions import missing_for, missing_in
 from bot.discord_io.replies import answer_privately
@@ -41,6 +42,13 @@ class Help(commands.Cog):
             for number, chunk in enumerate(_chunks(body)):
                 embed.add_field(name=heading if number == 0 else f"{heading} ({number + 1})", value=chunk, inline=False)
         await answer_privately(interaction, embed=embed)
+
+    @balint.command(name="record",
+                    description=locale_str("Your record for accreditation; leaders: a member's, in their groups"))
+    @app_commands.describe(member=locale_str("A member of a group you lead (leaders); yourself if left out"))
+    async def record(self, interaction: discord.Interaction[BalintBot], member: discord.User | None = None) -> None:
+        """Show a record privately: one's own (in DMs too), or a member's to the leaders of their groups."""
+        await self.bot.records.show(interaction, member)
 
     @balint.command(name="check",
                     description=locale_str("Check the bot's permissions for every group (server admins)"))
@@ -80,5 +88,6 @@ def _chunks(body: str, limit: int = 1024) -> list[str]:
 
 
 async def setup(bot: BalintBot) -> None:
-    """Add the cog."""
+    """Add the cog and the records' CSV buttons (they answer after a restart too)."""
+    bot.add_dynamic_items(*records.DYNAMIC_ITEMS)
     await bot.add_cog(Help(bot))

@@ -98,7 +98,11 @@ class AuthorSeal:
             return case.author_id == user_id
         if case.nonce is None or case.author_tag is None:
             return False  # purged: nobody can act as its author any more
-        return hmac.compare_digest(self._tag(case.nonce, user_id), case.author_tag)
+        return self.matches(case.nonce, case.author_tag, user_id)
+
+    def matches(self, nonce: bytes, tag: bytes, user_id: int) -> bool:
+        """Whether a seal (a case's, or the copy its session keeps) was made for this user."""
+        return hmac.compare_digest(self._tag(nonce, user_id), tag)
 
 
 class CaseStore(Protocol):

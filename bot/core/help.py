@@ -39,6 +39,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("privacy info", N_("what is stored, and for how long")),
     ("privacy export", N_("a file of everything stored about you")),
     ("privacy forget-me", N_("delete everything stored about you")),
+    ("balint record", N_("your record for accreditation; leaders: a member's")),
     ("balint check", N_("the bot's permissions for each group (server admins)")),
     ("balint help", N_("this help")),
 )

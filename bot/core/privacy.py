@@ -12,11 +12,12 @@ import hmac
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.core.cases import AuthorSeal, Case
 from bot.core.groups import RETENTION_DEFAULT_HOURS, RETENTION_MAX_HOURS
+from bot.core.records import GroupRecord
 from bot.core.text import Lang, Plural, Render, Text
 
 MESSAGE_RETENTION_HOURS = 24
@@ -145,9 +146,12 @@ def privacy_notice(policy: RetentionPolicy) -> Notice:
                 "messages.", case_end=_case_end(policy),
             )),
             (Text("Sessions"), Text(
-                "What: when each session ran, its template and phases, and, for a named case, the presenter's "
-                "Discord id. Why: the group's records, and muting and unmuting a named presenter in the "
-                "discussion. How long: as long as the group exists; /privacy forget-me removes your id."
+                "What: when each session ran, its template and phases; who was in its voice channel and when, and "
+                "who led and co-led it; for a named case, the presenter's Discord id, for an anonymous one only a "
+                "seal (see Anonymity). Why: the records that /balint record shows you for CME and accreditation, "
+                "and muting and unmuting a named presenter in the discussion. How long: as long as the group "
+                "exists, also after you leave the server, so that your record stays yours; /privacy forget-me "
+                "removes your id, your times in voice, your roles and the seal."
             )),
             (Text("Messages in the channel"), _messages(policy)),
             (Text("Meetings and attendance"), Text(
@@ -169,16 +173,19 @@ def privacy_notice(policy: RetentionPolicy) -> Notice:
             )),
             (Text("When you or the bot leave"), Text(
                 "A member who leaves a server leaves its groups: their memberships, leaderships, queued cases "
-                "and answers to coming meetings are deleted. When the bot is removed from a server, everything "
-                "about that server is deleted {grace} later, unless the bot is added back before.",
+                "and answers to coming meetings are deleted; their record stays (/balint record in a direct "
+                "message shows it). A group deleted by its leaders takes its sessions and everyone's records of it "
+                "with it. When the bot is removed from a server, everything about that server is deleted {grace} "
+                "later, unless the bot is added back before.",
                 grace=_days(policy.server_grace_days),
             )),
             (Text("Anonymity"), Text(
                 "The author of an anonymous case is stored only as a seal: an HMAC-SHA256 of their Discord id "
-                "with a random nonce per case, under a secret key kept in a file apart from the database. The "
-                "bot uses the key to recognise you (to relay your words, let you withdraw, and list the case in "
-                "your export); the database alone, or a backup of it, cannot tell who wrote a case, and the key "
-                "alone holds no data."
+                "with a random nonce per case, under a secret key kept in a file apart from the database; the "
+                "session that presented it keeps a copy, which outlives the case. The bot uses the key to "
+                "recognise you (to relay your words, let you withdraw, count the presentation in your own record "
+                "and nobody else's, and list the case in your export); the database alone, or a backup of it, "
+                "cannot tell who wrote a case, and the key alone holds no data."
             )),
             (Text("Deleted means deleted"), Text(
                 "Deleted text does not linger in the database's files: secure_delete overwrites it, and after "
@@ -187,8 +194,8 @@ def privacy_notice(policy: RetentionPolicy) -> Notice:
             )),
             (Text("Your rights"), Text(
                 "/privacy export sends you, privately, a JSON file of everything stored about you in every "
-                "server, anonymous cases you wrote included. /privacy forget-me deletes all of it, once you "
-                "confirm."
+                "server, anonymous cases you wrote and your records included. /privacy forget-me deletes all of "
+                "it, once you confirm."
             )),
         ),
     )
@@ -275,6 +282,41 @@ class SeriesRecord:
 
 
 @dataclass(frozen=True)
+class StayRecord:
+    """A stay in a session's voice channel: the roll the records count from."""
+
+    place: Place
+    session_id: int
+    joined_at: datetime
+    left_at: datetime | None
+
+
+@dataclass(frozen=True)
+class LeadRecord:
+    """A session the user led or co-led (as the group's leaders were when it started)."""
+
+    place: Place
+    session_id: int
+    role: str
+
+
+@dataclass(frozen=True)
+class CountedRecord:
+    """One group's record as /balint record counts it, with the sessions it counted as attended."""
+
+    place: Place
+    attended: int
+    led: int
+    coled: int
+    hours: float
+    presented: int
+    presented_anonymously: int
+    first: date | None
+    last: date | None
+    sessions_attended: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class ExportData:
     """Everything stored about one person, across every server."""
 
@@ -282,6 +324,11 @@ class ExportData:
     leaderships: list[Role] = field(default_factory=list)
     cases: list[CaseRecord] = field(default_factory=list)
     sessions_presented: list[SessionRecord] = field(default_factory=list)
+    # Recognised through the seal the session keeps: shown to its presenter only.
+    sessions_presented_anonymously: list[SessionRecord] = field(default_factory=list)
+    session_stays: list[StayRecord] = field(default_factory=list)
+    session_roles: list[LeadRecord] = field(default_factory=list)
+    records: list[CountedRecord] = field(default_factory=list)
     feedback_answered: list[SessionRecord] = field(default_factory=list)
     rsvps: list[MeetingRecord] = field(default_factory=list)
     cases_announced: list[MeetingRecord] = field(default_factory=list)
@@ -335,6 +382,22 @@ def _meeting(record: MeetingRecord, detail: str | None = None) -> dict[str, Any]
     return shaped
 
 
+def counted_record(place: Place, record: GroupRecord) -> CountedRecord:
+    """Return a group's record as the export lists it."""
+    return CountedRecord(place, record.attended, record.led, record.coled, record.hours, record.presented,
+                         record.presented_anonymously, record.first, record.last,
+                         tuple(e.facts.session_id for e in record.entries if e.attended))
+
+
+def _counted(record: CountedRecord) -> dict[str, Any]:
+    return {**_place(record.place), "sessions_attended": record.attended, "sessions_led": record.led,
+            "sessions_coled": record.coled, "hours": round(record.hours, 2), "cases_presented": record.presented,
+            "cases_presented_anonymously": record.presented_anonymously,
+            "first_session": record.first.isoformat() if record.first else None,
+            "last_session": record.last.isoformat() if record.last else None,
+            "sessions_counted": list(record.sessions_attended)}
+
+
 def export_document(data: ExportData, now: datetime, render: Render = str) -> dict[str, Any]:
     """Shape the export as the JSON the user receives, its notes in their language (`render`).
 
@@ -353,6 +416,11 @@ def export_document(data: ExportData, now: datetime, render: Render = str) -> di
             for c in data.cases
         ],
         "sessions_presented": [_session(s) for s in data.sessions_presented],
+        "sessions_presented_anonymously": [_session(s) for s in data.sessions_presented_anonymously],
+        "session_stays": [{**_place(s.place), "session_id": s.session_id, "joined_at": _iso(s.joined_at),
+                           "left_at": _iso(s.left_at)} for s in data.session_stays],
+        "session_roles": [{**_place(r.place), "session_id": r.session_id, "role": r.role} for r in data.session_roles],
+        "records": [_counted(r) for r in data.records],
         "feedback_answered": [_session(s) for s in data.feedback_answered],
         "rsvps": [{**_meeting(m, "answer"), "answered_at": _iso(m.at)} for m in data.rsvps],
         "cases_announced": [_meeting(m) for m in data.cases_announced],

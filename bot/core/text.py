@@ -13,6 +13,7 @@ Where the core writes a whole file for someone (an export, a calendar, a CSV), i
 
 from __future__ import annotations
 
+import math
 import string
 from collections.abc import Callable, Mapping
 from enum import Enum
@@ -89,9 +90,37 @@ class Plural(Text):
         return hash((self.msgid, self.n))
 
 
+class Amount:
+    """A measure with decimals (22.5 hours), written with the reader's decimal sign (22.5 / 22,5).
+
+    At most `places` decimals are shown, and none that are zero: 30 hours read "30", not "30.0".
+    The value is cut, never rounded up: a record never claims more than was counted.
+    """
+
+    __slots__ = ("places", "value")
+
+    def __init__(self, value: float, places: int = 1) -> None:
+        scale = 10 ** places
+        self.value = math.floor(value * scale + 1e-9) / scale
+        self.places = places
+
+    def __str__(self) -> str:
+        return f"{self.value:,.{self.places}f}".rstrip("0").rstrip(".")
+
+    def __repr__(self) -> str:
+        return f"Amount({self.value!r}, {self.places!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Amount) and (self.value, self.places) == (other.value, other.places)
+
+    def __hash__(self) -> int:
+        return hash((self.value, self.places))
+
+
 # A value a placeholder takes: text as it is (a name, a mention), a quantity (written with the
-# reader's digit grouping: never an id, pass ids as mentions), or another msgid to translate.
-Param: TypeAlias = str | int | Text
+# reader's digit grouping: never an id, pass ids as mentions), a measure with decimals, or
+# another msgid to translate.
+Param: TypeAlias = str | int | Amount | Text
 
 # How a reader's language writes a core `Text`: `bot.i18n.translator(lang).render`; `str` is English.
 Render: TypeAlias = Callable[[Text], str]

@@ -235,6 +235,8 @@ class MeetingRunner:
             raise Refusal(f"{group.name} has had no meetings{when} yet, so there is no attendance to give.")
         people = set(group.member_ids) | set(group.leader_ids)
         people |= {user for (_, user) in data.stays} | {user for (_, user) in data.rsvps}
+        records = await self.bot.records.of_group(group, start, people)
+        people |= set(records)
         names = {user: await self._display_name(group, user) for user in people}
         rows = []
         for meeting in data.meetings:
@@ -243,7 +245,8 @@ class MeetingRunner:
                 seconds = seconds_present(data.stays.get((meeting.id, user), []), meeting.starts_at, end)
                 rows.append(AttendanceRow(meeting.starts_at, names[user], whole_minutes(seconds),
                                           data.rsvps.get((meeting.id, user), "")))
-        return attendance_csv(rows, zone, translator(lang_of(interaction.locale)).render)
+        return attendance_csv(rows, zone, translator(lang_of(interaction.locale)).render,
+                              {names[user]: record for user, record in records.items()})
 
     async def _display_name(self, group: Group, user_id: int) -> str:
         guild = self.bot.get_guild(group.guild_id)

@@ -22,6 +22,7 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
@@ -35,8 +36,10 @@ from bot.core.privacy import (
     ExportData,
     Forgotten,
     Orphan,
+    Place,
     RetentionPolicy,
     cases_by,
+    counted_record,
     export_document,
     marks_by,
     privacy_notice,
@@ -162,7 +165,11 @@ class PrivacyDesk:
         seal = self.bot.cases.rules.seal
         cases = cases_by(seal, await self.store.anonymous_cases(), user_id)
         marks = marks_by(seal, await self.store.case_marks(), user_id)
-        return await self.store.export(user_id, cases, sorted({m.meeting_id for m in marks}))
+        presented = await self.bot.records.presented_anonymously(user_id)
+        data = await self.store.export(user_id, cases, sorted({m.meeting_id for m in marks}), sorted(presented))
+        records = [counted_record(Place(sheet.server_id, sheet.record.group_id, sheet.group), sheet.record)
+                   for sheet in await self.bot.records.own(user_id, None) if not sheet.record.is_empty]
+        return replace(data, records=records)
 
     async def export(self, interaction: discord.Interaction[Any]) -> None:
         """Send the caller, privately, the JSON file of everything stored about them."""
@@ -214,7 +221,8 @@ class PrivacyDesk:
         await self.messages.remove(panels)
         still_muted = sorted({m.guild_id for m in await self.bot.sessions.store.mutes() if m.user_id == user_id})
         marks = marks_by(seal, await self.store.case_marks(), user_id)
-        orphans = await self.store.forget(user_id, anonymous, marks, still_muted)
+        presented = await self.bot.records.presented_anonymously(user_id)
+        orphans = await self.store.forget(user_id, anonymous, marks, still_muted, sorted(presented))
         self.bot.cases.forget_drafts(user_id)
         log.info("a user was forgotten; %d groups left without a leader", len(orphans))
         await self.tell_admins(orphans)

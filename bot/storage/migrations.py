@@ -342,6 +342,16 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX session_leaders_user ON session_leaders (user_id)
     """,
+    # 9: records for accreditation. The session of an anonymous case keeps a seal of its presenter,
+    # copied from the case when the session starts (the case's nonce and its HMAC under the key kept
+    # outside this database), so that once the case is purged its presenter, and only they, still see
+    # the presentation in their own record. Never an id: the database alone cannot tell who presented.
+    # /privacy forget-me empties it.
+    """
+    ALTER TABLE sessions ADD COLUMN presenter_nonce BLOB;
+    ALTER TABLE sessions ADD COLUMN presenter_tag BLOB
+        CHECK (presenter_tag IS NULL OR (anonymous = 1 AND presenter_id IS NULL AND presenter_nonce IS NOT NULL))
+    """,
     # 10: the dropout protocol and the leaders' debrief (issue #12). What a group does when its named
     # presenter or its last leader in voice drops out; each session's changes of state, for the
     # debrief's actual minutes, pauses and extensions; its relays' count (never their words); who

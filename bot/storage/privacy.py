@@ -17,6 +17,7 @@ from bot.core.cases import Case, CaseState
 from bot.core.privacy import (
     CaseRecord,
     ExportData,
+    LeadRecord,
     MeetingRecord,
     MuteRecord,
     Orphan,
@@ -25,6 +26,7 @@ from bot.core.privacy import (
     SealedMark,
     SeriesRecord,
     SessionRecord,
+    StayRecord,
 )
 from bot.core.text import Lang
 from bot.storage.cases import CASE_COLUMNS, case_from_row
@@ -235,8 +237,8 @@ class SqlitePrivacyStore:
     # ---------------------------------------------------------------- one person
 
     async def export(self, user_id: int, anonymous_case_ids: Sequence[int],
-                     marked_meeting_ids: Sequence[int]) -> ExportData:
-        """Gather everything stored about someone; their anonymous cases and seals come recognised."""
+                     marked_meeting_ids: Sequence[int], anonymous_session_ids: Sequence[int] = ()) -> ExportData:
+        """Gather everything stored about someone; their anonymous cases, sessions and seals come recognised."""
         me = (user_id,)
         data = ExportData()
         for row in await self.db.fetch_all(
@@ -261,6 +263,22 @@ class SqlitePrivacyStore:
                    " JOIN groups g ON g.id = s.group_id")
         for row in await self.db.fetch_all(f"{session} WHERE s.presenter_id = ? ORDER BY s.id", me):
             data.sessions_presented.append(_session(row))
+        presented = list(anonymous_session_ids)
+        for row in await self.db.fetch_all(f"{session} WHERE s.id IN ({_marks(presented)}) ORDER BY s.id", presented):
+            data.sessions_presented_anonymously.append(_session(row))
+        for row in await self.db.fetch_all(
+            f"SELECT {_PLACE_COLUMNS}, x.session_id, x.joined_at, x.left_at FROM session_presence x"
+            " JOIN sessions s ON s.id = x.session_id JOIN groups g ON g.id = s.group_id"
+            " WHERE x.user_id = ? ORDER BY x.joined_at, x.id", me,
+        ):
+            data.session_stays.append(StayRecord(_place(row), int(row["session_id"]), from_text(row["joined_at"]),
+                                                 from_text_or_none(row["left_at"])))
+        for row in await self.db.fetch_all(
+            f"SELECT {_PLACE_COLUMNS}, x.session_id, x.role FROM session_leaders x"
+            " JOIN sessions s ON s.id = x.session_id JOIN groups g ON g.id = s.group_id"
+            " WHERE x.user_id = ? ORDER BY x.session_id", me,
+        ):
+            data.session_roles.append(LeadRecord(_place(row), int(row["session_id"]), str(row["role"])))
         for row in await self.db.fetch_all(
             f"{session} JOIN feedback_voters v ON v.session_id = s.id WHERE v.user_id = ? ORDER BY s.id", me
         ):
@@ -298,7 +316,7 @@ class SqlitePrivacyStore:
         return data
 
     async def forget(self, user_id: int, anonymous_case_ids: Sequence[int], marks: Sequence[SealedMark],
-                     keep_mutes_in: Iterable[int]) -> list[Orphan]:
+                     keep_mutes_in: Iterable[int], anonymous_session_ids: Sequence[int] = ()) -> list[Orphan]:
         """Delete everything about someone, in every server, in one transaction; return groups left leaderless.
 
         A server mute the bot could not lift yet (they are out of voice) is kept, without its
@@ -312,6 +330,12 @@ class SqlitePrivacyStore:
             await tx.execute("DELETE FROM members WHERE user_id = ?", me)
             await _delete_cases(tx, "author_id = ?", me, anonymous_case_ids)
             await tx.execute("UPDATE sessions SET presenter_id = NULL WHERE presenter_id = ? AND status = 'ended'", me)
+            presented = list(anonymous_session_ids)
+            # The seal its session kept for their record: nothing is left that could recognise them.
+            await tx.execute(
+                f"UPDATE sessions SET presenter_nonce = NULL, presenter_tag = NULL WHERE id IN ({_marks(presented)})",
+                presented,
+            )
             await tx.execute("DELETE FROM feedback_voters WHERE user_id = ?", me)
             await tx.execute("DELETE FROM meeting_rsvps WHERE user_id = ?", me)
             await _delete_marks(tx, marks)

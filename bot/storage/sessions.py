@@ -118,6 +118,13 @@ class SqliteSessionStore:
                     (group_id, case_id, template, _phases_json(phases), title, presenter_id, int(anonymous),
                      *_state_params(state), to_text(started_at)),
                 )
+                if anonymous and case_id is not None:
+                    # The presenter's seal, for their own record once the case is purged: a copy, never an id.
+                    await tx.execute(
+                        "UPDATE sessions SET (presenter_nonce, presenter_tag) ="
+                        " (SELECT nonce, author_tag FROM cases WHERE id = ? AND anonymous = 1) WHERE id = ?",
+                        (case_id, session_id),
+                    )
                 await tx.execute_many(
                     "INSERT INTO session_leaders (session_id, user_id, role) VALUES (?, ?, ?)",
                     [(session_id, user_id, role.value) for user_id, role in (leaders or {}).items()],

@@ -213,7 +213,8 @@ async def test_a_french_admin_deletes_and_asks_for_help_in_french(harness: Harne
     speak(harness.env, server.admin, "fr")
     asked = await server.admin.slash(server.text, "group delete", group="Alpha")
     assert asked.response.content == (
-        "Supprimer le groupe **Alpha**, avec 0 membre, ses animateurs et ses réglages ? Cette action est irréversible."
+        "Supprimer le groupe **Alpha**, avec 0 membre, ses animateurs, ses réglages et les relevés de chacun pour ses"
+        " séances (chacun peut d'abord garder le sien : /balint record, Fichier CSV) ? Cette action est irréversible."
     )
     kept = await server.admin.click(asked.response.message, label="Le conserver")
     assert kept.response.content == "Le groupe Alpha est conservé."

@@ -88,3 +88,14 @@ async def test_a_missing_privileged_intent_is_one_line_and_the_invite_link_is_lo
     permissions = invite_permissions().value
     assert (f"invite link: https://discord.com/oauth2/authorize?client_id={APP_ID}"
             f"&scope=bot+applications.commands&permissions={permissions}") in err
+
+
+async def test_a_bad_scheme_stops_the_bot_with_one_line_naming_it(tmp_path: Path) -> None:
+    """A scheme the records cannot count gives one line with its key and what is allowed, and exit code 2."""
+    config = tmp_path / "schemes.toml"
+    config.write_text('[records]\nschemes = [{ name = "ABFM", unit = "sessions", target = 8, out_of = 6 }]\n',
+                      encoding="utf-8")
+    code, out, err = await _run(_env(tmp_path, BALINT_CONFIG=str(config)))
+    assert (code, out) == (2, "")
+    assert err.strip() == ("config error: records.schemes[0].out_of: 6 is fewer than the target 8; it can never be"
+                           " met")

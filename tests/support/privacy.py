@@ -66,8 +66,9 @@ async def export_of(actor: simcord.MemberActor | simcord.UserHandle,
     return data
 
 
-STORED = ("memberships", "leaderships", "cases", "sessions_presented", "feedback_answered", "rsvps",
-          "cases_announced", "attendance", "mutes", "meeting_series_scheduled")
+STORED = ("memberships", "leaderships", "cases", "sessions_presented", "sessions_presented_anonymously",
+          "session_stays", "session_roles", "records", "feedback_answered", "rsvps", "cases_announced", "attendance",
+          "mutes", "meeting_series_scheduled")
 
 
 def stored(export: dict[str, Any]) -> dict[str, Any]:

@@ -86,6 +86,13 @@ def test_balint_db_and_balint_config(tmp_path: Path) -> None:
          "whole number of days from 0 (at once) to 365"),
         ("[privacy]\nserver_grace_days = 366\n", {}, "privacy.server_grace_days", "to 365"),
         ("this is = not toml =", {}, "config.toml", "is not valid TOML"),
+        ("[records]\nattendance_min_percent = 0\n", {}, "records.attendance_min_percent", "from 1 to 100"),
+        ("[records]\nattendance_min_percent = 50.5\n", {}, "records.attendance_min_percent", "whole percentage"),
+        ('[records]\nschemes = "UK"\n', {}, "records.schemes", "a list of at most 10 schemes"),
+        ('[records]\nschemes = [{ name = "X", unit = "days", target = 3 }]\n', {}, "records.schemes[0].unit",
+         "'days' is not a unit; use one of sessions, co-led, hours"),
+        ('[records]\nschemes = [{ name = "Y", requires = [{ unit = "hours", target = -1 }] }]\n', {},
+         "records.schemes[0].requires[0].target", "-1 is not allowed; use a whole number from 1 to 10,000"),
     ],
 )
 def test_bad_values_name_the_key_and_what_is_allowed(
@@ -191,3 +198,17 @@ def test_balint_config_that_is_not_a_file(tmp_path: Path) -> None:
     """A directory (or a device) given as the config file is named as not a file."""
     with pytest.raises(ConfigError, match=r"BALINT_CONFIG: .* is not a file"):
         load_settings(environ={"BALINT_CONFIG": str(tmp_path)})
+
+
+def test_record_settings_load(tmp_path: Path) -> None:
+    """[records]: the attendance share and the schemes; the defaults are 50 % and the three the example ships."""
+    from bot.core.schemes import DEFAULT_SCHEMES, Requirement, Scheme, Unit
+
+    assert (Settings().attendance_min_percent, Settings().schemes) == (50, DEFAULT_SCHEMES)
+    assert [s.name for s in DEFAULT_SCHEMES] == ["UK Balint Society (leader accreditation)",
+                                                 "German medical chambers (Balint group)", "ABFM (Balint attendance)"]
+    settings = _load(tmp_path, '[records]\nattendance_min_percent = 75\n'
+                               'schemes = [{ name = "Psychiatry (UK)", unit = "sessions", target = 25 }]\n')
+    assert settings.attendance_min_percent == 75
+    assert settings.schemes == (Scheme("Psychiatry (UK)", (Requirement(Unit.SESSIONS, 25),)),)
+    assert _load(tmp_path, "[records]\nschemes = []\n").schemes == ()

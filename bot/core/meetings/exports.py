@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -19,6 +19,8 @@ from icalendar import Calendar, Event, vRecur
 
 from bot.core.meetings.models import Series
 from bot.core.meetings.recurrence import UNTIL_AHEAD_YEARS
+from bot.core.record_files import SUMMARY_HEADERS, cell, summary_cells
+from bot.core.records import GroupRecord
 from bot.core.text import Render, Text
 
 
@@ -41,24 +43,28 @@ RSVP_WORDS = {"going": Text("going"), "cant": Text("can't come"), "case": Text("
 TOTAL = Text("total")
 
 
-def _cell(text: str) -> str:
-    # A spreadsheet runs a cell that starts like a formula: names are people's to choose.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+def attendance_csv(rows: Sequence[AttendanceRow], zone: ZoneInfo, render: Render = str,
+                   records: Mapping[str, GroupRecord] | None = None) -> str:
+    """Write the attendance as CSV in `render`'s language: one row per member and meeting, then a total per member.
 
-
-def attendance_csv(rows: Sequence[AttendanceRow], zone: ZoneInfo, render: Render = str) -> str:
-    """Write the attendance as CSV in `render`'s language: one row per member and meeting, then a total per member."""
+    With `records` (each member's record of the group's sessions, as its leaders see it), the
+    total rows carry that record beside the minutes, in columns of their own.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([render(header) for header in HEADERS])
-    totals: dict[str, int] = {}
+    extra = [render(header) for header in SUMMARY_HEADERS] if records is not None else []
+    blank = [""] * len(extra)
+    writer.writerow([*(render(header) for header in HEADERS), *extra])
+    totals: dict[str, int] = {member: 0 for member in records or {}}
     for row in sorted(rows, key=lambda r: (r.start, r.member.casefold())):
         local = row.start.astimezone(zone)
-        writer.writerow([f"{local:%Y-%m-%d}", f"{local:%H:%M}", _cell(row.member), row.minutes,
-                         render(RSVP_WORDS[row.rsvp]) if row.rsvp in RSVP_WORDS else ""])
+        writer.writerow([f"{local:%Y-%m-%d}", f"{local:%H:%M}", cell(row.member), row.minutes,
+                         render(RSVP_WORDS[row.rsvp]) if row.rsvp in RSVP_WORDS else "", *blank])
         totals[row.member] = totals.get(row.member, 0) + row.minutes
     for member in sorted(totals, key=str.casefold):
-        writer.writerow([render(TOTAL), "", _cell(member), totals[member], ""])
+        record = (records or {}).get(member)
+        summary = summary_cells(record) if record is not None else blank
+        writer.writerow([render(TOTAL), "", cell(member), totals[member], "", *summary])
     return out.getvalue()
 
 
