@@ -60,8 +60,13 @@ class Debriefs:
         await self._feedback(None)
 
     async def sweep(self) -> None:
-        """Look again at what is owed (a direct message Discord could not open a while ago)."""
-        await self.restore()
+        """Look again at the reports owed (a direct message Discord could not open a while ago).
+
+        Not at the feedback: most sessions keep waiting for their third answer, and looking at them
+        all every minute would cost; a feedback that could not go when it became due goes with the
+        next answer, or at the next start.
+        """
+        await self._reports(None)
 
     async def _read(self, session_id: int) -> tuple[Session, Group] | None:
         session = await self.runner.store.get(session_id)

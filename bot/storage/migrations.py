@@ -393,7 +393,8 @@ MIGRATIONS: tuple[str, ...] = (
         closed_at    TEXT,
         PRIMARY KEY (session_id, user_id)
     );
-    CREATE INDEX session_debriefs_owed ON session_debriefs (session_id) WHERE report_at IS NULL OR feedback_at IS NULL;
+    -- the reports not claimed yet, which every sweep looks for
+    CREATE INDEX session_debriefs_owed ON session_debriefs (session_id) WHERE report_at IS NULL;
     CREATE INDEX session_debriefs_user ON session_debriefs (user_id);
     CREATE INDEX session_dropouts_user ON session_dropouts (user_id)
     """,
