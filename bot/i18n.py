@@ -21,7 +21,7 @@ from typing import BinaryIO, Literal
 
 import discord
 from babel import Locale
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_datetime, format_time
 from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -131,6 +131,10 @@ class Translator:
     def weekday(self, day: date | datetime) -> str:
         """Name the day of the week: "Tuesday" / "mardi"."""
         return format_date(day, "EEEE", locale=self.locale)
+
+    def moment(self, moment: datetime) -> str:
+        """Write a day and time briefly, in its own zone: "Fri 09 Jan 2026 19:00" / "ven. 09 janv. 2026 19:00"."""
+        return format_datetime(moment, "EEE dd MMM y HH:mm", locale=self.locale)
 
     def time_of_day(self, moment: time | datetime, zone: tzinfo | None = None) -> str:
         """Write a time of day as this language does: "7:00 PM" / "19:00" (in `zone` if given)."""

@@ -13,7 +13,7 @@ from bot.core.groups import SEE_CASES, require_member
 from bot.discord_io import cases
 from bot.discord_io.groups import group_named
 from bot.discord_io.replies import answer_privately
-from bot.i18n import translator_for
+from bot.i18n import lang_of, translator_for
 from cogs.groups import Groups
 
 
@@ -66,7 +66,7 @@ class Cases(commands.Cog):
         """List the queue privately; anonymous cases show no author."""
         found = await group_named(interaction, group)
         require_member(found, interaction.user.id, SEE_CASES)
-        await answer_privately(interaction, await self.bot.cases.queue_text(found))
+        await answer_privately(interaction, await self.bot.cases.queue_text(found, lang_of(interaction.locale)))
 
     @case.command(name="withdraw", description=locale_str("Withdraw one of your queued cases"))
     @app_commands.describe(case=locale_str("Your case"))

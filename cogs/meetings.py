@@ -50,7 +50,8 @@ class Meetings(commands.Cog):
         """Offer the coming meetings of the groups the user leads in this server."""
         if interaction.guild_id is None:
             return []
-        found = await self.bot.meetings.coming_choices(interaction.guild_id, interaction.user.id, current)
+        found = await self.bot.meetings.coming_choices(interaction.guild_id, interaction.user.id, current,
+                                                       lang_of(interaction.locale))
         return [app_commands.Choice(name=label, value=value) for label, value in found]
 
     @meeting.command(name="schedule", description=locale_str("Schedule a meeting or a repeating series (leaders)"))

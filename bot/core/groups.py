@@ -84,8 +84,7 @@ ASK_A_LEADER = N_("ask a leader")
 
 # What only leaders, or only members, may do: the `doing` of require_leader and require_member,
 # each a msgid of its own. Translators: each is said after "Only the leaders of Alpha …" (in
-# French after « … peuvent »), so it is a verb phrase. meeting_runner.py, session_runner.py and
-# discord_io/cases.py still spell theirs out; these are the same strings, so they translate too.
+# French after « … peuvent »), so it is a verb phrase.
 CONTROL_SESSIONS = N_("control its sessions")
 SCHEDULE_MEETINGS = N_("schedule its meetings")
 CANCEL_MEETINGS = N_("cancel its meetings")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import phonenumbers
@@ -22,6 +22,8 @@ from stdnum import luhn
 from stdnum.fr import nir
 from stdnum.gb import nhs
 from stdnum.us import ssn
+
+from bot.core.text import N_, Param, Plural, Text
 
 DATE = "date"
 DATE_OF_BIRTH = "date of birth"
@@ -383,17 +385,34 @@ def find_identifiers(text: str) -> list[Finding]:
     return [Finding(c.kind, text[c.start : c.end], c.start, c.end) for c in _resolve(candidates)]
 
 
-_PLURALS = {
-    DATE: "dates",
-    DATE_OF_BIRTH: "dates of birth",
-    PHONE: "phone numbers",
-    EMAIL: "e-mail addresses",
-    STREET: "street addresses",
-    POSTCODE: "postcodes",
-    HEALTH_NUMBER: "health or record numbers",
-    NAME: "names with titles",
+# Translators: what the identifier check found, as "Before it is saved: this looks like it may
+# identify a patient: {found}." lists it ("a date of birth (12/03/1954) and two phone numbers (…)").
+_ONE = {
+    DATE: N_("a date"),
+    DATE_OF_BIRTH: N_("a date of birth"),
+    PHONE: N_("a phone number"),
+    EMAIL: N_("an e-mail address"),
+    STREET: N_("a street address"),
+    POSTCODE: N_("a postcode"),
+    HEALTH_NUMBER: N_("a health or record number"),
+    NAME: N_("a name with title"),
 }
-_COUNTS = ("", "", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+# Two or more of a kind; {count} is a number in words up to ten ("two dates"), in digits after.
+_MANY: dict[str, Callable[[int, Param], Plural]] = {
+    DATE: lambda n, count: Plural("{count} date", "{count} dates", n, count=count),
+    DATE_OF_BIRTH: lambda n, count: Plural("{count} date of birth", "{count} dates of birth", n, count=count),
+    PHONE: lambda n, count: Plural("{count} phone number", "{count} phone numbers", n, count=count),
+    EMAIL: lambda n, count: Plural("{count} e-mail address", "{count} e-mail addresses", n, count=count),
+    STREET: lambda n, count: Plural("{count} street address", "{count} street addresses", n, count=count),
+    POSTCODE: lambda n, count: Plural("{count} postcode", "{count} postcodes", n, count=count),
+    HEALTH_NUMBER: lambda n, count: Plural("{count} health or record number", "{count} health or record numbers",
+                                           n, count=count),
+    NAME: lambda n, count: Plural("{count} name with title", "{count} names with titles", n, count=count),
+}
+# Translators: a count in words, in "{count} dates" and the like above.
+_COUNTS = (N_("two"), N_("three"), N_("four"), N_("five"), N_("six"), N_("seven"), N_("eight"), N_("nine"),
+           N_("ten"))
+NOTHING_FOUND = N_("nothing that looks like a patient identifier")
 _MAX_QUOTES = 3
 _QUOTE_LENGTH = 30
 
@@ -405,18 +424,17 @@ def _quote(text: str) -> str:
     return flat
 
 
-def _counted(kind: str, count: int) -> str:
+def _counted(kind: str, count: int) -> Text:
     if count == 1:
-        article = "an" if kind[0] in "aeiou" else "a"
-        return f"{article} {kind}"
-    number = _COUNTS[count] if count < len(_COUNTS) else str(count)
-    return f"{number} {_PLURALS.get(kind, kind + 's')}"
+        return Text(_ONE[kind])
+    number: Param = Text(_COUNTS[count - 2]) if count - 2 < len(_COUNTS) else count
+    return _MANY[kind](count, number)
 
 
-def describe(findings: Sequence[Finding]) -> str:
-    """Name what was found as one short English phrase, quoting a few examples."""
+def describe(findings: Sequence[Finding]) -> list[Text]:
+    """Name what was found, one phrase per kind quoting a few examples, for the reader's language to join."""
     if not findings:
-        return "nothing that looks like a patient identifier"
+        return [Text(NOTHING_FOUND)]
     by_kind: dict[str, list[Finding]] = {}
     for finding in findings:
         by_kind.setdefault(finding.kind, []).append(finding)
@@ -432,8 +450,7 @@ def describe(findings: Sequence[Finding]) -> str:
     for kind, group in by_kind.items():
         part = _counted(kind, len(group))
         if quotes[kind]:
-            part += f" ({', '.join(quotes[kind])})"
+            # Translators: what was found, then the member's own words it was found in.
+            part = Text("{found} ({examples})", found=part, examples=", ".join(quotes[kind]))
         parts.append(part)
-    if len(parts) == 1:
-        return parts[0]
-    return f"{', '.join(parts[:-1])} and {parts[-1]}"
+    return parts

@@ -1,4 +1,8 @@
-"""Posting in a group's channel, and telling its leaders about a problem once (by DM if the channel fails)."""
+"""Posting in a group's channel, and telling its leaders about a problem once (by DM if the channel fails).
+
+The texts come written in the group's language (`translator(group.settings.language)`): the
+leaders read them in its channel, and a DM has no language of its own.
+"""
 
 from __future__ import annotations
 

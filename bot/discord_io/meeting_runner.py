@@ -7,6 +7,9 @@ it every minute as well, and `restore` runs it at start-up, so a timer lost with
 process costs nothing. Each reminder is claimed in the database before it is sent: whoever
 claims it sends it, once. A Discord call refused for a permission never undoes the schedule: the
 leaders are told, once per series.
+
+Answers to a leader are in the leader's Discord language; what the group and its server see
+(notices, reports to the leaders, the Discord events and their audit-log reasons) in the group's.
 """
 
 from __future__ import annotations
@@ -22,7 +25,15 @@ from zoneinfo import ZoneInfo
 import discord
 
 from bot.core.errors import Refusal
-from bot.core.groups import Group, require_leader, require_member
+from bot.core.groups import (
+    ANSWER_MEETINGS,
+    CANCEL_MEETINGS,
+    SCHEDULE_MEETINGS,
+    SEE_ATTENDANCE,
+    Group,
+    require_leader,
+    require_member,
+)
 from bot.core.meetings.attendance import (
     attendance_end,
     attendance_since,
@@ -32,12 +43,12 @@ from bot.core.meetings.attendance import (
 )
 from bot.core.meetings.exports import AttendanceRow, CalendarEntry, attendance_csv, calendar_ics
 from bot.core.meetings.models import Meeting, Reminder, Series
-from bot.core.meetings.recurrence import plan_series
+from bot.core.meetings.recurrence import Repeat, plan_series
 from bot.core.meetings.reminders import ReminderAction, reminder_action
 from bot.core.meetings.window import coming_meetings, plan_window, window_ahead
 from bot.core.notices import Notice, reminder_nonce
 from bot.core.privacy import meeting_mark_context
-from bot.core.text import Lang
+from bot.core.text import N_, Lang
 from bot.core.typed import picked_id
 from bot.discord_io.leaders import dm_leaders, post_in_group, tell_leaders
 from bot.discord_io.meeting_views import (
@@ -55,7 +66,7 @@ from bot.discord_io.members import find_member
 from bot.discord_io.outbox import RSVP, view_name
 from bot.discord_io.replies import NO_MENTIONS, answer_privately
 from bot.discord_io.transient import StillFailing, Ticket, persist
-from bot.i18n import lang_of, translator
+from bot.i18n import Translator, lang_of, translator, translator_for
 from bot.storage.meetings import SqliteMeetingStore
 
 if TYPE_CHECKING:
@@ -72,6 +83,8 @@ OVERRUN_CHECK = timedelta(minutes=1)
 # faults before the next pass (at most a minute later) takes it up again.
 EVENT_PATIENCE = timedelta(seconds=20)
 EDIT_PATIENCE = timedelta(seconds=30)
+# Translators: a series' repeat, at the end of a meeting's line in /meeting cancel's list.
+REPEATS = {Repeat.WEEKLY: N_("weekly"), Repeat.BIWEEKLY: N_("biweekly"), Repeat.MONTHLY: N_("monthly")}
 
 
 class MeetingRunner:
@@ -109,7 +122,7 @@ class MeetingRunner:
     async def schedule(self, interaction: discord.Interaction[Any], group: Group, *, start: str, duration: int,
                        repeat: str, count: int | None, until: str | None) -> None:
         """Schedule a meeting or a series for a group, with its Discord events."""
-        require_leader(group, interaction.user.id, "schedule its meetings")
+        require_leader(group, interaction.user.id, SCHEDULE_MEETINGS)
         now = self.bot.clock.now()
         plan = plan_series(start, timezone=group.settings.timezone, now=now, duration=duration, repeat=repeat,
                            count=count, until=until)
@@ -122,10 +135,11 @@ class MeetingRunner:
         async with self._lock:
             await self._events(now)
         meetings = await self.store.meetings_of_series(series.id)
+        t = translator_for(interaction.locale)
         lines = [scheduled_text(group, series, count=plan.count, until=plan.until, first=plan.first_start,
-                                offsets=self.offsets, lang=lang_of(interaction.locale))]
+                                offsets=self.offsets, lang=t.lang)]
         if any(m.event_state == "failed" for m in meetings):
-            lines.append("I could not add them to the server's events: I need the Manage Events permission.")
+            lines.append(t.gettext("I could not add them to the server's events: I need the Manage Events permission."))
         await interaction.followup.send(" ".join(lines), ephemeral=True, allowed_mentions=NO_MENTIONS)
         await self._arm(now)
 
@@ -138,7 +152,7 @@ class MeetingRunner:
             raise Refusal("There is no such meeting; pick one from the list that appears as you type.")
         if group.guild_id != interaction.guild_id:
             raise Refusal("That meeting belongs to another server; pick one of this server's meetings from the list.")
-        require_leader(group, interaction.user.id, "cancel its meetings")
+        require_leader(group, interaction.user.id, CANCEL_MEETINGS)
         return meeting, group
 
     async def cancel(self, interaction: discord.Interaction[Any], text: str, scope: str) -> None:
@@ -147,17 +161,25 @@ class MeetingRunner:
         series = await self.store.series(meeting.series_id)
         assert series is not None
         now = self.bot.clock.now()
+        # The answer for the leader who cancels, the notice for the group.
+        t, told = translator_for(interaction.locale), translator(group.settings.language)
+        channel = f"<#{group.text_channel_id}>"
         if scope == "series" and series.recurrence.rule is not None:
             if series.cancelled_at is not None:
                 raise Refusal("That series is already cancelled; there is nothing left to cancel.")
             coming = [m.id for m in await self.store.meetings_of_series(series.id)
                       if not m.cancelled and m.starts_at > now]
             cancelled = await self.store.cancel_meetings(coming, now, series_id=series.id)
-            answer = (
-                f"Cancelled the meetings of **{name_of(group)}** {series.recurrence.describe()} from now on"
-                f" ({len(cancelled)} laid out, with their events); the group is told in <#{group.text_channel_id}>."
+            answer = t.ngettext(
+                "Cancelled the meetings of **{group}** {when} from now on ({count} laid out, with its event); the"
+                " group is told in {channel}.",
+                "Cancelled the meetings of **{group}** {when} from now on ({count} laid out, with their events); the"
+                " group is told in {channel}.",
+                len(cancelled), group=name_of(group), when=series.recurrence.description(), count=len(cancelled),
+                channel=channel,
             )
-            notice = f"The meetings of **{name_of(group)}** {series.recurrence.describe()} are cancelled from now on."
+            notice = told.gettext("The meetings of **{group}** {when} are cancelled from now on.", group=name_of(group),
+                                  when=series.recurrence.description())
         else:
             if meeting.cancelled:
                 raise Refusal("That meeting is already cancelled; there is nothing to do.")
@@ -167,11 +189,10 @@ class MeetingRunner:
             cancelled = await self.store.cancel_meetings([meeting.id], now, series_id=series.id if single else None)
             if not cancelled:
                 raise Refusal("That meeting is already cancelled; there is nothing to do.")
-            answer = (
-                f"Cancelled the meeting of {stamp(meeting.starts_at, 'F')} and its event; the group is told in"
-                f" <#{group.text_channel_id}>."
-            )
-            notice = f"The meeting of **{name_of(group)}** on {stamp(meeting.starts_at, 'F')} is cancelled."
+            answer = t.gettext("Cancelled the meeting of {start} and its event; the group is told in {channel}.",
+                               start=stamp(meeting.starts_at, "F"), channel=channel)
+            notice = told.gettext("The meeting of **{group}** on {start} is cancelled.", group=name_of(group),
+                                  start=stamp(meeting.starts_at, "F"))
         await answer_privately(interaction, answer)
         for meeting_id in cancelled:
             gone = await self.store.meeting(meeting_id)
@@ -182,8 +203,10 @@ class MeetingRunner:
         await self.store.refresh_next_start(series.id, now)
         await self._arm(now)
 
-    async def coming_choices(self, guild_id: int, user_id: int, typed: str) -> list[tuple[str, str]]:
-        """Offer the coming meetings of the groups the user leads: (label, meeting id)."""
+    async def coming_choices(self, guild_id: int, user_id: int, typed: str,
+                             lang: Lang = Lang.EN) -> list[tuple[str, str]]:
+        """Offer the coming meetings of the groups the user leads: (label in their language, meeting id)."""
+        t = translator(lang)
         needle = typed.casefold().strip()
         choices: list[tuple[str, str]] = []
         series_cache: dict[int, Series | None] = {}
@@ -195,8 +218,12 @@ class MeetingRunner:
                 continue
             rec = series.recurrence
             local = meeting.starts_at.astimezone(rec.zone)
-            repeat = "" if rec.rule is None else f" · {rec.repeat.value}"
-            label = f"{group_name} · {local:%a %d %b %Y %H:%M} ({rec.timezone}){repeat}"[:100]
+            repeat = REPEATS.get(rec.repeat) if rec.rule is not None else None
+            # Translators: a coming meeting in /meeting cancel's list: "Alpha · Fri 09 Jan 2026 19:00 (Europe/Paris)".
+            label = (t.gettext("{group} · {moment} ({zone}) · {repeat}", group=group_name, moment=t.moment(local),
+                               zone=rec.timezone, repeat=t.gettext(repeat)) if repeat is not None
+                     else t.gettext("{group} · {moment} ({zone})", group=group_name, moment=t.moment(local),
+                                    zone=rec.timezone))[:100]
             if needle in label.casefold() or needle == str(meeting.id):
                 choices.append((label, str(meeting.id)))
             if len(choices) == 25:
@@ -220,24 +247,28 @@ class MeetingRunner:
                    for series in await self.store.series_of_group(group.id)]
         data = calendar_ics(group.name, entries, self.bot.clock.now(), translator(lang).render)
         if data is None:
-            raise Refusal(f"{group.name} has no meetings scheduled; a leader schedules them with /meeting schedule.")
+            raise Refusal("{group} has no meetings scheduled; a leader schedules them with /meeting schedule.",
+                          group=group.name)
         return data
 
     async def attendance(self, interaction: discord.Interaction[Any], group: Group, since: str | None) -> str:
         """Return the attendance CSV of a group for its leaders, or refuse."""
-        require_leader(group, interaction.user.id, "see its attendance")
+        require_leader(group, interaction.user.id, SEE_ATTENDANCE)
         zone = ZoneInfo(group.settings.timezone)
         now = self.bot.clock.now()
         start = attendance_since(since, now, zone)
         data = await self.store.attendance(group.id, start, now)
         if not data.meetings:
-            when = f" since {since.strip()}" if since else ""
-            raise Refusal(f"{group.name} has had no meetings{when} yet, so there is no attendance to give.")
+            if since:
+                raise Refusal("{group} has had no meetings since {since} yet, so there is no attendance to give.",
+                              group=group.name, since=since.strip())
+            raise Refusal("{group} has had no meetings yet, so there is no attendance to give.", group=group.name)
         people = set(group.member_ids) | set(group.leader_ids)
         people |= {user for (_, user) in data.stays} | {user for (_, user) in data.rsvps}
         records = await self.bot.records.of_group(group, start, people)
         people |= set(records)
-        names = {user: await self._display_name(group, user) for user in people}
+        t = translator_for(interaction.locale)
+        names = {user: await self._display_name(group, user, t) for user in people}
         rows = []
         for meeting in data.meetings:
             end = await self._end_of(meeting, now) or now
@@ -245,16 +276,16 @@ class MeetingRunner:
                 seconds = seconds_present(data.stays.get((meeting.id, user), []), meeting.starts_at, end)
                 rows.append(AttendanceRow(meeting.starts_at, names[user], whole_minutes(seconds),
                                           data.rsvps.get((meeting.id, user), "")))
-        return attendance_csv(rows, zone, translator(lang_of(interaction.locale)).render,
-                              {names[user]: record for user, record in records.items()})
+        return attendance_csv(rows, zone, t.render, {names[user]: record for user, record in records.items()})
 
-    async def _display_name(self, group: Group, user_id: int) -> str:
+    async def _display_name(self, group: Group, user_id: int, t: Translator) -> str:
         guild = self.bot.get_guild(group.guild_id)
         try:
             member = await find_member(guild, user_id) if guild is not None else None
         except discord.HTTPException:
             member = None
-        return member.display_name if member is not None else f"user {user_id}"
+        # Translators: a member the server no longer knows, in the attendance file (the id as it is).
+        return member.display_name if member is not None else t.gettext("user {id}", id=str(user_id))
 
     # ---------------------------------------------------------------- RSVP
 
@@ -265,7 +296,7 @@ class MeetingRunner:
         if meeting is None or group is None:
             raise Refusal("This meeting no longer exists; look at /meeting list for the coming ones.")
         user = interaction.user.id
-        require_member(group, user, "answer for its meetings")
+        require_member(group, user, ANSWER_MEETINGS)
         if meeting.cancelled:
             raise Refusal("This meeting was cancelled, so there is nothing to answer; see /meeting list.")
         now = self.bot.clock.now()
@@ -395,16 +426,19 @@ class MeetingRunner:
         finally:
             self._creating.discard(meeting.id)
 
-    def _event_name(self, group: Group) -> str:
-        return f"{group.name} · Balint group"[:100]
+    def _event_name(self, group: Group, lang: Lang) -> str:
+        """Name a meeting's Discord event, in the group's language."""
+        return translator(lang).gettext("{group} · Balint group", group=group.name)[:100]
 
     async def _existing_event(self, guild: discord.Guild, meeting: Meeting,
                               group: Group) -> discord.ScheduledEvent | None:
         """Find the event an earlier attempt made after all (its answer lost to a fault or a crash)."""
         me = self.bot.user.id if self.bot.user is not None else None
+        # In any language: the group's may have changed since the attempt.
+        names = {self._event_name(group, lang) for lang in Lang}
         for event in await guild.fetch_scheduled_events(with_counts=False):
             if (event.creator_id == me and event.start_time == meeting.starts_at
-                    and event.channel_id == group.voice_channel_id and event.name == self._event_name(group)):
+                    and event.channel_id == group.voice_channel_id and event.name in names):
                 return event
         return None
 
@@ -419,6 +453,7 @@ class MeetingRunner:
             await self.store.set_event(meeting.id, "none")
             return
         uncertain = adopt
+        t = translator(group.settings.language)
 
         async def create() -> discord.ScheduledEvent:
             nonlocal uncertain
@@ -429,14 +464,16 @@ class MeetingRunner:
             # From here a fault leaves it unknown whether Discord made the event: look before trying again.
             uncertain = True
             return await guild.create_scheduled_event(
-                name=self._event_name(group),
+                name=self._event_name(group, t.lang),
                 start_time=meeting.starts_at,
                 end_time=meeting.ends_at,
                 channel=discord.Object(group.voice_channel_id),
                 privacy_level=discord.PrivacyLevel.guild_only,
                 entity_type=discord.EntityType.voice,
-                description=f"Balint group meeting, {minutes} minutes. Reminders and RSVP in the group's channel.",
-                reason="balint-bot: a scheduled meeting",
+                description=t.gettext("Balint group meeting, {minutes} minutes. Reminders and RSVP in the group's"
+                                      " channel.", minutes=minutes),
+                # Translators: the reasons the server's audit log shows for a meeting's event and its removal.
+                reason=t.gettext("balint-bot: a scheduled meeting"),
             )
 
         until = self.bot.after_real(EVENT_PATIENCE)
@@ -450,8 +487,8 @@ class MeetingRunner:
             await self.store.set_event(meeting.id, "failed")
             await self.report(
                 meeting.series_id, group, "manage_events",
-                f"I cannot add the meetings of {name_of(group)} to the server's events: I need the Manage Events"
-                " permission. The meetings and their reminders go on.",
+                t.gettext("I cannot add the meetings of {group} to the server's events: I need the Manage Events"
+                          " permission. The meetings and their reminders go on.", group=name_of(group)),
             )
         except discord.HTTPException as error:
             log.warning("meeting %d: event not created (HTTP %d); tried again later", meeting.id, error.status)
@@ -478,10 +515,11 @@ class MeetingRunner:
         if guild is None:
             return
         event_id = meeting.event_id
+        t = translator(group.settings.language)
 
         async def delete() -> None:
             event = guild.get_scheduled_event(event_id) or await guild.fetch_scheduled_event(event_id)
-            await event.delete(reason="balint-bot: the meeting is cancelled")
+            await event.delete(reason=t.gettext("balint-bot: the meeting is cancelled"))
 
         until = self.bot.after_real(EVENT_PATIENCE)
         try:
@@ -494,8 +532,8 @@ class MeetingRunner:
         except discord.Forbidden:
             await self.report(
                 meeting.series_id, group, "manage_events",
-                f"I cannot remove cancelled meetings of {name_of(group)} from the server's events: I need the Manage"
-                " Events permission. Please delete them by hand.",
+                t.gettext("I cannot remove cancelled meetings of {group} from the server's events: I need the Manage"
+                          " Events permission. Please delete them by hand.", group=name_of(group)),
             )
             await self.store.set_event(meeting.id, "failed")
             return
@@ -537,9 +575,9 @@ class MeetingRunner:
 
     async def _cannot_post_reminders(self, series_id: int, group: Group) -> None:
         if await self.store.claim_report(series_id, "send_messages"):
-            await dm_leaders(self.bot, group, f"I cannot post the meeting reminders of {group.name} in"
-                                              f" <#{group.text_channel_id}>: I need View Channel and Send Messages"
-                                              " there.")
+            await dm_leaders(self.bot, group, translator(group.settings.language).gettext(
+                "I cannot post the meeting reminders of {group} in {channel}: I need View Channel and Send Messages"
+                " there.", group=group.name, channel=f"<#{group.text_channel_id}>"))
 
     # ---------------------------------------------------------------- attendance
 
@@ -611,10 +649,11 @@ class MeetingRunner:
     async def _post(self, group: Group, series_id: int, content: str) -> None:
         await post_in_group(
             self.bot, group, content, claim=partial(self.store.claim_report, series_id),
-            cannot_post=f"I cannot post about the meetings of {group.name} in <#{group.text_channel_id}>: I need"
-                        " View Channel and Send Messages there.",
+            cannot_post=translator(group.settings.language).gettext(
+                "I cannot post about the meetings of {group} in {channel}: I need View Channel and Send Messages"
+                " there.", group=group.name, channel=f"<#{group.text_channel_id}>"),
         )
 
     async def report(self, series_id: int, group: Group, what: str, text: str) -> None:
-        """Tell the leaders about a problem, once per series."""
+        """Tell the leaders about a problem, once per series (`text` in the group's language)."""
         await tell_leaders(self.bot, group, what, text, claim=partial(self.store.claim_report, series_id))

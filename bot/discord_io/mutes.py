@@ -18,8 +18,10 @@ import discord
 
 from bot.core.groups import Group
 from bot.core.session import Session
+from bot.core.text import N_
 from bot.discord_io.members import find_member
 from bot.discord_io.transient import StillFailing, Ticket, persist
+from bot.i18n import translator
 from bot.storage.sessions import SqliteSessionStore
 
 if TYPE_CHECKING:
@@ -33,8 +35,14 @@ UNKNOWN_MEMBER = 10007
 # How long (in real time) an unmute is retried through passing faults before the sweep takes over.
 UNMUTE_PATIENCE = timedelta(minutes=10)
 
-MUTED = "Balint session: the presenter listens during the discussion"
-UNMUTED = "Balint session: the discussion is over"
+# Translators: the reasons the server's audit log shows for the presenter's server mute and its end.
+MUTED = N_("Balint session: the presenter listens during the discussion")
+UNMUTED = N_("Balint session: the discussion is over")
+# What the leaders are told (once per session) when Discord refuses the mute or its end.
+CANNOT_MUTE = N_("I cannot mute the presenter: I need the Mute Members permission in {channel}. The session goes on.")
+CANNOT_UNMUTE = N_(
+    "I cannot unmute the presenter: I need the Mute Members permission in {channel}. The session goes on."
+)
 
 # Tells the leaders once that a permission is missing: (session, group, what, text).
 Report = Callable[[Session, Group, str, str], Awaitable[None]]
@@ -78,13 +86,15 @@ class PresenterMutes:
                      group: Group | None, until: datetime, ticket: Ticket, *, fresh: bool) -> None:
         guild_id = guild.id
         what = f"{'mute' if mute else 'unmute'} of member {user_id}"
+        t = translator(group.settings.language if group is not None else self.bot.settings.default_language)
+        reason = t.gettext(MUTED if mute else UNMUTED)
 
         async def call() -> bool:
             # Looked up here, inside the retries: a member missing from the cache is fetched from Discord.
             member = await find_member(guild, user_id)
             if member is None:
                 return False
-            await member.edit(mute=mute, reason=MUTED if mute else UNMUTED)
+            await member.edit(mute=mute, reason=reason)
             return True
 
         try:
@@ -102,9 +112,9 @@ class PresenterMutes:
             else:
                 await self.store.unmute_owed(guild_id, user_id)
             if session is not None and group is not None:
+                told = CANNOT_MUTE if mute else CANNOT_UNMUTE
                 await self.report(session, group, "mute_members",
-                                  f"I cannot {'mute' if mute else 'unmute'} the presenter: I need the Mute Members"
-                                  f" permission in <#{group.voice_channel_id}>. The session goes on.")
+                                  t.gettext(told, channel=f"<#{group.voice_channel_id}>"))
             return
         except discord.HTTPException as error:
             if error.code == UNKNOWN_MEMBER:

@@ -27,10 +27,11 @@ import discord
 
 from bot.core.cases import Case, CaseState
 from bot.core.errors import Refusal
-from bot.core.groups import Group, Pushback, require_leader, require_presenter_member
+from bot.core.groups import CONTROL_SESSIONS, Group, Pushback, require_leader, require_presenter_member
 from bot.core.notices import Notice, NoticeKind, panel_nonce, session_nonce
 from bot.core.presence import leader_roles
 from bot.core.session import ControlAction, Moment, PhaseClock, Session, SessionState, Status
+from bot.core.text import N_
 from bot.discord_io.debriefs import Debriefs
 from bot.discord_io.dropouts import DropoutWatch
 from bot.discord_io.leaders import dm_leaders, tell_leaders
@@ -49,7 +50,7 @@ from bot.discord_io.sessions import (
     warning_message,
 )
 from bot.discord_io.transient import StillFailing, Ticket, persist
-from bot.i18n import lang_of
+from bot.i18n import lang_of, translator, translator_for
 from bot.storage.db import Transaction
 from bot.storage.sessions import SessionAlreadyLive, SqliteSessionStore
 
@@ -58,14 +59,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-LEADS = "control its sessions"
+LEADS = CONTROL_SESSIONS
 # How long a control waits, after a start, for the restore to reconcile the sessions.
 RECONCILE_WAIT_SECONDS = 30.0
 # How long the panel (posted while the leader waits on a deferred answer) and its edits are retried.
 PANEL_PATIENCE = timedelta(seconds=30)
 # A mute is retried until the phase ends; this long when the session is paused.
 MUTE_PATIENCE = timedelta(minutes=10)
-STILL_CATCHING_UP = "I am still catching up after a restart; try again in a minute."
+STILL_CATCHING_UP = N_("I am still catching up after a restart; try again in a minute.")
 
 
 class SessionRunner:
@@ -111,14 +112,15 @@ class SessionRunner:
         name = self.bot.groups.check_template(template) if template else group.settings.template
         chosen = self.bot.templates.get(name)
         if chosen is None:
-            raise Refusal(f"The template {name} is no longer configured; choose another with the template option.")
+            raise Refusal("The template {name} is no longer configured; choose another with the template option.",
+                          name=name)
         if presenter is not None:
             if presenter.bot:
                 raise Refusal("A bot cannot present a case; choose a member of the group.")
             require_presenter_member(group, presenter.id, presenter.mention)
         now = self.bot.clock.now()
         clock = PhaseClock(chosen.phases, self.warning)
-        busy = Refusal(f"{group.name} already has a session running; end it before starting another.")
+        busy = Refusal("{group} already has a session running; end it before starting another.", group=group.name)
         if await self.store.live_for_group(group.id) is not None:
             raise busy
         if case is not None:
@@ -167,10 +169,12 @@ class SessionRunner:
         self._post(group, owed, session)
         await interaction.response.defer(ephemeral=True, thinking=True)
         panel = await posted
+        t = translator_for(interaction.locale)
         if panel is None:
             await interaction.followup.send(
-                f"The session started, but I could not post its panel in <#{group.text_channel_id}>: I need "
-                "View Channel, Send Messages and Embed Links there. Here is the panel meanwhile.",
+                t.gettext("The session started, but I could not post its panel in {channel}: I need View Channel,"
+                          " Send Messages and Embed Links there. Here is the panel meanwhile.",
+                          channel=f"<#{group.text_channel_id}>"),
                 embed=panel_embed(session, group, now, lang_of(interaction.locale)),
                 view=panel_view(session, lang_of(interaction.locale)) or discord.utils.MISSING,
                 ephemeral=True,
@@ -179,7 +183,8 @@ class SessionRunner:
             await self.store.set_panel(session.id, panel.channel.id, panel.id)
             await self.bot.privacy.messages.record(session.id, group.guild_id, panel)
             await interaction.followup.send(
-                f"The session started; its panel is in <#{group.text_channel_id}>.", ephemeral=True
+                t.gettext("The session started; its panel is in {channel}.", channel=f"<#{group.text_channel_id}>"),
+                ephemeral=True,
             )
         await self._reconcile_presenter(session, group)
         self._schedule(session)
@@ -194,7 +199,8 @@ class SessionRunner:
         if group is not None:
             session = await self.store.live_for_group(group.id)
             if session is None:
-                raise Refusal(f"{group.name} has no session running; a leader starts one with /session start.")
+                raise Refusal("{group} has no session running; a leader starts one with /session start.",
+                              group=group.name)
             return session, group
         led = [g for g in await self.bot.group_store.groups_in_guild(guild_id) if g.is_leader(interaction.user.id)]
         live = [(s, g) for g in led if (s := await self.store.live_for_group(g.id)) is not None]
@@ -548,11 +554,12 @@ class SessionRunner:
 
     async def _cannot_post(self, session: Session, group: Group) -> None:
         if await self.store.claim_report(session.id, "send_messages"):
-            await dm_leaders(self.bot, group, f"I cannot post in <#{group.text_channel_id}> for {group.name}: I need"
-                                              " View Channel and Send Messages there. The session goes on.")
+            await dm_leaders(self.bot, group, translator(group.settings.language).gettext(
+                "I cannot post in {channel} for {group}: I need View Channel and Send Messages there. The session"
+                " goes on.", channel=f"<#{group.text_channel_id}>", group=group.name))
 
     async def report(self, session: Session, group: Group, what: str, text: str) -> None:
-        """Tell the leaders about a problem, once per session."""
+        """Tell the leaders about a problem, once per session (`text` in the group's language)."""
         await tell_leaders(self.bot, group, what, text, claim=partial(self.store.claim_report, session.id))
 
     async def status(self, interaction: discord.Interaction[Any]) -> None:

@@ -1,8 +1,7 @@
 """The session panel, its buttons, and the short notices the bot posts as a session runs.
 
-What is posted in the group's channel is in the group's language; each function takes it.
-The runner (session_runner.py) does not pass it yet: for it, `panel_embed` follows the group
-it is given, and the others default to English.
+What is posted in the group's channel is in the group's language; each function takes it
+(`panel_embed` follows the group it is given unless told otherwise, the others default to English).
 """
 
 from __future__ import annotations
@@ -163,7 +162,7 @@ def panel_view(session: Session, lang: Lang = Lang.EN) -> discord.ui.View | None
     for action in (toggle, ControlAction.EXTEND, ControlAction.NEXT, ControlAction.BACK, ControlAction.END):
         view.add_item(SessionButton(session=session.id, action=action, lang=lang))
     if session.anonymous:
-        view.add_item(SpeakButton(session=session.id))
+        view.add_item(SpeakButton(session=session.id, lang=lang))
     return view
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import discord
 import simcord
@@ -20,8 +21,11 @@ from bot.discord_io.sessions import (
     warning_message,
 )
 from tests.e2e.conftest import Harness, Server, running
+from tests.e2e.leaks import LeakScan
+from tests.support.cases import case_id
 from tests.support.locales import speak
-from tests.support.sessions import MIN, count_messages, ready_group
+from tests.support.meetings import answer, events
+from tests.support.sessions import MIN, count_messages, is_muted, ready_group
 
 PANEL_TITLE = "Séance Balint · Alpha"
 PRESENTATION_FR = (
@@ -45,6 +49,10 @@ def _labels(view: discord.ui.View | None) -> list[str]:
     assert view is not None
     buttons = [item.item if isinstance(item, discord.ui.DynamicItem) else item for item in view.children]
     return [str(button.label) for button in buttons if isinstance(button, discord.ui.Button)]
+
+
+def _labels_of(message: discord.Message) -> list[str]:
+    return [str(getattr(child, "label", "")) for row in message.components for child in row.children]
 
 
 async def _french_group(harness: Harness, server: Server) -> tuple[simcord.MemberActor, simcord.MemberActor]:
@@ -233,3 +241,176 @@ async def test_a_french_admin_deletes_and_asks_for_help_in_french(harness: Harne
         "« Mars/Olympus » n'est pas un nom de fuseau horaire IANA. Utilisez un nom comme Europe/Paris ou"
         " America/Toronto."
     )
+
+
+def _inputs(modal: dict[str, Any]) -> dict[str, str]:
+    """A form's text inputs, by custom id: their labels (in an action row or a label component)."""
+    found = {}
+    for row in modal["components"]:
+        if "component" in row:
+            found[row["component"]["custom_id"]] = row["label"]
+        else:
+            found[row["components"][0]["custom_id"]] = row["components"][0]["label"]
+    return found
+
+
+async def test_a_case_proposed_and_presented_anonymously_in_french(harness: Harness, server: Server) -> None:
+    """The case form, the identifier warning, the queue, and an anonymous presenter's relay, all in French."""
+    leader, _ = await _french_group(harness, server)
+    chloe, eve = server.members[2], server.members[4]
+    scan = LeakScan.start(harness.env, server.guild, chloe, "Dr Chloe", [server.admin, *server.members])
+    try:
+        shown = await chloe.slash(server.text, "case propose", group="Alpha", anonymous=True)
+        assert shown.modal is not None and shown.modal["title"] == "Proposer un cas anonyme"
+        assert _inputs(shown.modal) == {"title": "Titre", "story": "Récit (facultatif, au plus 1\u202f500 caractères)"}
+        warned = await chloe.submit_modal(shown, {
+            "title": "La patiente du jeudi",
+            "story": "Mme Dupont, née le 12/03/1954, m'appelle au 06 12 34 56 78 chaque semaine.",
+        })
+        assert warned.ephemeral and warned.response.content == (
+            "Avant l'enregistrement : ce texte pourrait identifier un patient, car il contient un nom précédé d'un"
+            " titre (Mme Dupont), une date de naissance (12/03/1954) et un numéro de téléphone (06 12 34 56 78)."
+            " Les patients ne sont jamais nommés dans le groupe. Modifiez le texte, ou gardez-le tel quel s'il"
+            " n'identifie personne."
+        )
+        assert [b.label for b in warned.response.message.components[0].children] == ["Modifier", "Garder tel quel"]
+        edit = await chloe.click(warned.response.message, label="Modifier")
+        assert edit.modal is not None and edit.modal["title"] == "Proposer un cas anonyme"
+        saved = await chloe.submit_modal(edit, {"title": "La patiente du jeudi", "story": "Elle m'appelle souvent."})
+        assert saved.response.content == (
+            "Votre cas « La patiente du jeudi » est en attente dans le groupe Alpha. Personne ne saura qu'il vient"
+            " de vous."
+        )
+        listed = await leader.slash(server.text, "case list", group="Alpha")
+        assert listed.response.content == "Cas du groupe Alpha :\n• **La patiente du jeudi** · anonyme"
+        english = await eve.slash(server.text, "case list", group="Alpha")
+        assert english.response.content == "Cases of Alpha:\n• **La patiente du jeudi** · anonymous"
+
+        await leader.slash(server.text, "session start", group="Alpha",
+                           case=await case_id(server, leader, "La patiente du jeudi"))
+        assert "Parler en tant que personne qui présente" in _labels_of(_panel(server))
+        await chloe.send_dm("Elle était ma première patiente ici.")
+        assert server.text.last_message.content == "**La personne qui présente :** Elle était ma première patiente ici."
+        assert chloe.user.dm_channel.last_message.content == "Relayé au groupe, signé « La personne qui présente »."
+
+        await leader.click(_panel(server), label="Phase suivante")
+        form = await chloe.click(_panel(server), label="Parler en tant que personne qui présente")
+        assert form.modal is not None and form.modal["title"] == "Parler en tant que personne qui présente"
+        assert _inputs(form.modal) == {"words": "Vos mots, publiés sans votre nom"}
+        sent = await chloe.submit_modal(form, {"words": "Elle vient seule."})
+        assert sent.ephemeral and sent.response.content == "Relayé au groupe, signé « La personne qui présente »."
+        tried = await eve.click(_panel(server), label="Parler en tant que personne qui présente")
+        assert tried.response.content == "Only the presenter of this session can speak through the bot."
+
+        await leader.click(_panel(server), label="Phase suivante")
+        await chloe.send_dm("Mais je voulais ajouter…")
+        assert chloe.user.dm_channel.last_message.content == (
+            "Le groupe est maintenant en phase Discussion (mise en retrait) : vous écoutez en silence, et rien n'a"
+            " été relayé. Vous reprenez la parole au moment du retour."
+        )
+        # A DM carries no Discord language: it is answered in that of the author's group in session.
+        await eve.send_dm("moi aussi")
+        assert eve.user.dm_channel.last_message.content == (
+            "Vous ne présentez pas anonymement dans une séance en cours : rien n'a été relayé."
+        )
+
+        relayed = next(m for m in server.text.history() if m.content.endswith("Elle vient seule."))
+        removed = await leader.context_menu(server.text, "Remove relayed message", relayed)
+        assert removed.ephemeral and removed.response.content == "Le message relayé a été retiré."
+        scan.assert_clean()
+    finally:
+        scan.stop()
+
+
+async def test_the_session_runner_refuses_and_reports_in_french(harness: Harness, server: Server) -> None:
+    """The runner's own answers and refusals in the caller's language; a missing permission told in the group's."""
+    guild = harness.env.backend.get_guild(server.guild.id)
+    bot_role = next(r for r in guild.roles.values() if r.managed)
+    bot_role.permissions &= ~discord.Permissions(mute_members=True).value
+    leader, ada = await _french_group(harness, server)
+    started = await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    assert answer(started) == f"La séance a commencé ; son panneau est dans {server.text.mention}."
+    again = await leader.slash(server.text, "session start", group="Alpha")
+    assert again.ephemeral and answer(again) == (
+        "Le groupe Alpha a déjà une séance en cours ; terminez-la avant d'en commencer une autre."
+    )
+
+    await leader.slash(server.text, "session next")
+    await leader.slash(server.text, "session next")
+    told = [m for m in server.text.history() if "Rendre les membres muets" in m.content]
+    assert [m.content for m in told] == [
+        f"{leader.mention} Je ne peux pas couper le micro de la personne qui présente : il me faut la permission"
+        f" Rendre les membres muets dans {server.voice.mention}. La séance continue."
+    ]
+    assert not is_muted(server, ada)
+
+    # Granted again: the next push-back mutes, with the audit log's reason in the group's language.
+    bot_role.permissions |= discord.Permissions(mute_members=True).value
+    await leader.slash(server.text, "session back")
+    await leader.slash(server.text, "session next")
+    assert is_muted(server, ada)
+    reasons = {r.reason for r in harness.env.http_requests if r.method == "PATCH" and str(ada.id) in r.path}
+    assert reasons == {"Séance Balint : la personne qui présente écoute pendant la discussion"}
+
+
+async def test_a_meeting_cancelled_in_french(harness: Harness, server: Server) -> None:
+    """The list to pick from, the answers and refusals in the leader's French; the notices and events in the group's."""
+    leader, _ = await _french_group(harness, server)
+    await leader.slash(server.text, "group config", group="Alpha", timezone="America/Montreal")
+    await leader.slash(server.text, "meeting schedule", group="Alpha", start="2026-01-02 19:00", repeat="weekly")
+    found = events(harness, server)
+    assert {(e.name, e.description) for e in found} == {
+        ("Alpha · groupe Balint", "Réunion du groupe Balint, 90 minutes. Rappels et réponses dans le salon du groupe.")
+    }
+    choices = await leader.autocomplete(server.text, "meeting cancel", "meeting", "")
+    assert [c["name"] for c in choices] == [
+        "Alpha · ven. 02 janv. 2026 19:00 (America/Montreal) · chaque semaine",
+        "Alpha · ven. 09 janv. 2026 19:00 (America/Montreal) · chaque semaine",
+    ]
+    english = await server.members[4].autocomplete(server.text, "meeting cancel", "meeting", "")
+    assert english == [], "leaders only"
+
+    first = choices[0]["value"]
+    cancelled = await leader.slash(server.text, "meeting cancel", meeting=first)
+    assert answer(cancelled) == (
+        f"La réunion du <t:1767398400:F> et son évènement sont annulés ; le groupe en est informé dans"
+        f" {server.text.mention}."
+    )
+    assert server.text.last_message.content == "La réunion du groupe **Alpha** du <t:1767398400:F> est annulée."
+    removed = [r.reason for r in harness.env.http_requests if r.method == "DELETE" and "scheduled-events" in r.path]
+    assert removed == ["balint-bot : la réunion est annulée"]
+    again = await leader.slash(server.text, "meeting cancel", meeting=first)
+    assert again.ephemeral and answer(again) == "Cette réunion est déjà annulée ; il n'y a rien à faire."
+
+    (next_one,) = await leader.autocomplete(server.text, "meeting cancel", "meeting", "")
+    assert next_one == choices[1]
+    assert len(events(harness, server)) == 1
+    series = await leader.slash(server.text, "meeting cancel", meeting=next_one["value"], scope="series")
+    assert answer(series) == (
+        "Les réunions du groupe **Alpha** chaque vendredi à 19:00 (America/Montreal) sont annulées à partir de"
+        f" maintenant (1 déjà prévue, avec son évènement) ; le groupe en est informé dans {server.text.mention}."
+    )
+    assert server.text.last_message.content == (
+        "Les réunions du groupe **Alpha** chaque vendredi à 19:00 (America/Montreal) sont annulées à partir de"
+        " maintenant."
+    )
+    assert events(harness, server) == []
+    gone = await leader.slash(server.text, "meeting cancel", meeting=next_one["value"], scope="series")
+    assert answer(gone) == "Cette série est déjà annulée ; il ne reste rien à annuler."
+
+
+async def test_a_missing_manage_events_is_reported_in_french(harness: Harness, server: Server) -> None:
+    """Without Manage Events the leader's answer says so in their language, and the leaders are told in the group's."""
+    guild = harness.env.backend.get_guild(server.guild.id)
+    bot_role = next(r for r in guild.roles.values() if r.managed)
+    bot_role.permissions &= ~discord.Permissions(manage_events=True).value
+    leader, _ = await _french_group(harness, server)
+    done = await leader.slash(server.text, "meeting schedule", group="Alpha", start="2026-01-09 19:00")
+    assert answer(done).endswith(
+        " Je n'ai pas pu les ajouter aux évènements du serveur : il me faut la permission Gérer les évènements."
+    )
+    assert [m.content for m in server.text.history() if "Gérer les évènements" in m.content] == [
+        f"{leader.mention} Je ne peux pas ajouter les réunions du groupe Alpha aux évènements du serveur : il me faut"
+        " la permission Gérer les évènements. Les réunions et leurs rappels continuent."
+    ]
+    assert events(harness, server) == []

@@ -22,6 +22,8 @@ from bot.core.identifiers import (
     describe,
     find_identifiers,
 )
+from bot.core.text import Lang
+from bot.i18n import translator
 from tests.unit.identifier_cases import CASES, score
 
 
@@ -320,9 +322,16 @@ def test_the_most_specific_kind_wins_an_overlap() -> None:
     ]
 
 
+def said(findings: list[Finding], lang: Lang = Lang.EN) -> str:
+    """What the warning names, as a reader of `lang` reads it: each kind's phrase, joined as that language does."""
+    t = translator(lang)
+    return t.join(t.render(part) for part in describe(findings))
+
+
 def test_describe_names_what_was_found() -> None:
     findings = find_identifiers("DOB 12/03/1954, mobile 07700 900123")
-    assert describe(findings) == "a date of birth (12/03/1954) and a phone number (07700 900123)"
+    assert said(findings) == "a date of birth (12/03/1954) and a phone number (07700 900123)"
+    assert said(findings, Lang.FR) == "une date de naissance (12/03/1954) et un numéro de téléphone (07700 900123)"
 
 
 def test_describe_counts_truncates_and_quotes_at_most_three() -> None:
@@ -332,16 +341,22 @@ def test_describe_counts_truncates_and_quotes_at_most_three() -> None:
         Finding(EMAIL, "a.very.long.address.indeed@example.co.uk", 40, 80),
         Finding(PHONE, "07700 900123", 90, 102),
     ]
-    text = describe(findings)
-    assert text == (
-        "two dates (12/03/2019), an e-mail address (a.very.long.address.indeed@ex…) and a phone number (07700 900123)"
+    assert said(findings) == (
+        "two dates (12/03/2019), an e-mail address (a.very.long.address.indeed@ex…), and a phone number"
+        " (07700 900123)"
     )
-    assert describe(findings[:3]) == (
+    assert said(findings[:3]) == (
         "two dates (12/03/2019, 3 June 2020) and an e-mail address (a.very.long.address.indeed@ex…)"
     )
+    assert said(findings, Lang.FR) == (
+        "deux dates (12/03/2019), une adresse e-mail (a.very.long.address.indeed@ex…) et un numéro de téléphone"
+        " (07700 900123)"
+    )
     many = [Finding(NAME, f"Mrs Name{n}", 12 * n, 12 * n + 10) for n in range(12)]
-    assert describe(many) == "12 names with titles (Mrs Name0, Mrs Name1, Mrs Name2)"
-    assert describe([]) == "nothing that looks like a patient identifier"
+    assert said(many) == "12 names with titles (Mrs Name0, Mrs Name1, Mrs Name2)"
+    assert said(many[:10], Lang.FR) == "dix noms précédés d'un titre (Mrs Name0, Mrs Name1, Mrs Name2)"
+    assert said([]) == "nothing that looks like a patient identifier"
+    assert said([], Lang.FR) == "rien qui ressemble à un identifiant de patient"
 
 
 # ------------------------------------------------------------------ measured on the labelled table
