@@ -49,3 +49,9 @@ async def ready_group(server: Server, **group_options: object) -> tuple[object, 
     ada = server.members[0]
     await ada.join_voice(server.voice)
     return server.admin, ada
+
+
+def direct_messages(member: object) -> list[str]:
+    """The texts the bot wrote to a member privately (their DM channel), oldest first."""
+    channel = member.user.dm_channel  # type: ignore[attr-defined]
+    return [m.content for m in channel.history() if m.author.bot]
