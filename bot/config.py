@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.core.dropout import DEFAULT_GRACE_SECONDS, GRACE_MAX_SECONDS
 from bot.core.errors import Refusal
 from bot.core.phases import BUILTIN_TEMPLATES, DEFAULT_TEMPLATE, Template, TemplateError, build_template
 from bot.core.privacy import (
@@ -59,6 +60,8 @@ class Settings:
     default_template: str = DEFAULT_TEMPLATE
     sandbox_port: int = 0
     warning_minutes: int = 2
+    # How long the group waits for its presenter or last leader in voice before a dropout pauses the session.
+    dropout_grace_seconds: int = DEFAULT_GRACE_SECONDS
     meeting_reminders: tuple[int, ...] = (1440, 15)
     meeting_grace_minutes: int = 10
     message_retention_hours: int = MESSAGE_RETENTION_HOURS
@@ -253,6 +256,8 @@ KEYS: Mapping[str, _Key] = {
     "groups.default_template": _Key("default_template", None, _template),
     "sandbox.port": _Key("sandbox_port", "BALINT_SANDBOX_PORT", _port),
     "sessions.warning_minutes": _Key("warning_minutes", None, _warning),
+    "sessions.dropout_grace_seconds": _Key(
+        "dropout_grace_seconds", None, _whole("seconds", GRACE_MAX_SECONDS, "at once")),
     "meetings.reminders": _Key("meeting_reminders", None, _reminders),
     "meetings.grace_minutes": _Key("meeting_grace_minutes", None, _grace),
     "privacy.message_retention_hours": _Key(

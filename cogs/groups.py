@@ -11,11 +11,12 @@ from discord.ext import commands
 
 from bot.app import BalintBot
 from bot.core.errors import Refusal
-from bot.core.groups import Group, Pushback
+from bot.core.groups import Dropout, Group, Pushback
 from bot.core.phases import BUILTIN_TEMPLATES, Template
 from bot.core.text import Lang
 from bot.core.timezones import complete_timezone
 from bot.discord_io.groups import (
+    DROPOUT_CHOICES,
     DYNAMIC_ITEMS,
     LANGUAGE_CHOICES,
     PUSHBACK_CHOICES,
@@ -132,21 +133,24 @@ class Groups(commands.Cog):
         pushback=locale_str("mute: server-mute the presenter during the discussion; off: only remind"),
         retention_hours=locale_str("Hours case material is kept after a session (0-168)"),
         language=locale_str("The language the bot posts in, in the group's channel"),
+        dropout=locale_str("When the presenter or the last leader in voice drops out: pause, only tell, or off"),
     )
-    @app_commands.choices(pushback=PUSHBACK_CHOICES, language=LANGUAGE_CHOICES)
+    @app_commands.choices(pushback=PUSHBACK_CHOICES, language=LANGUAGE_CHOICES, dropout=DROPOUT_CHOICES)
     @app_commands.autocomplete(
         group=group_autocomplete, template=template_autocomplete, timezone=timezone_autocomplete
     )
     async def config(self, interaction: discord.Interaction[BalintBot], group: str,
                      template: str | None = None, timezone: str | None = None,
                      auto_advance: bool | None = None, pushback: Choice[str] | None = None,
-                     retention_hours: int | None = None, language: Choice[str] | None = None) -> None:
+                     retention_hours: int | None = None, language: Choice[str] | None = None,
+                     dropout: Choice[str] | None = None) -> None:
         """Change the settings given (all checked first), and show the result."""
         found = await group_named(interaction, group)
         changed = await self.bot.groups.configure(
             actor_of(interaction), found, template=template, timezone=timezone,
             auto_advance=auto_advance, pushback=Pushback(pushback.value) if pushback else None,
             retention_hours=retention_hours, language=Lang(language.value) if language else None,
+            dropout=Dropout(dropout.value) if dropout else None,
         )
         t = translator_for(interaction.locale)
         name = discord.utils.escape_markdown(changed.name)

@@ -10,7 +10,7 @@ from discord.ext import commands
 from bot.app import BalintBot
 from bot.core.cases import CaseState
 from bot.core.session import ControlAction
-from bot.discord_io import feedback, sessions
+from bot.discord_io import debrief, feedback, sessions
 from bot.discord_io.groups import group_named
 from cogs.groups import Groups
 
@@ -97,15 +97,15 @@ class Sessions(commands.Cog):
     @commands.Cog.listener()
     async def on_voice_state_update(self, member: discord.Member, before: discord.VoiceState,
                                     after: discord.VoiceState) -> None:
-        """Keep the session's roll, and settle the push-back mute of someone who joins or changes voice channel."""
-        await self.bot.sessions.roll.on_voice(
-            member, before.channel.id if before.channel else None, after.channel.id if after.channel else None
-        )
+        """Keep the session's roll and its dropout waits, and settle the push-back mute of someone who joins voice."""
+        left, joined = before.channel.id if before.channel else None, after.channel.id if after.channel else None
+        await self.bot.sessions.roll.on_voice(member, left, joined)
+        await self.bot.sessions.dropouts.on_voice(member, left, joined)
         if after.channel is not None and after.channel != before.channel:
             await self.bot.sessions.on_voice_join(member)
 
 
 async def setup(bot: BalintBot) -> None:
     """Add the cog and the session buttons (they answer after a restart too)."""
-    bot.add_dynamic_items(*sessions.DYNAMIC_ITEMS, *feedback.DYNAMIC_ITEMS)
+    bot.add_dynamic_items(*sessions.DYNAMIC_ITEMS, *feedback.DYNAMIC_ITEMS, *debrief.DYNAMIC_ITEMS)
     await bot.add_cog(Sessions(bot))

@@ -28,6 +28,16 @@ class Pushback(Enum):
     OFF = "off"
 
 
+class Dropout(Enum):
+    """What the bot does when the named presenter, or the last leader in voice, drops out of a session."""
+
+    # Wait out the grace, then pause the session and tell the group whom it waits for.
+    PAUSE = "pause"
+    # Wait out the grace, then tell the group, without pausing.
+    NOTIFY = "notify"
+    OFF = "off"
+
+
 @dataclass(frozen=True)
 class GroupSettings:
     """What a leader may change with /group config."""
@@ -39,6 +49,7 @@ class GroupSettings:
     retention_hours: int = RETENTION_DEFAULT_HOURS
     # What the bot posts in the group's channel is in this language; private answers follow the reader's.
     language: Lang = Lang.EN
+    dropout: Dropout = Dropout.PAUSE
 
 
 @dataclass(frozen=True)
@@ -301,7 +312,7 @@ class GroupRules:
     async def configure(self, actor: Actor, group: Group, *, template: str | None = None,
                         timezone: str | None = None, auto_advance: bool | None = None,
                         pushback: Pushback | None = None, retention_hours: int | None = None,
-                        language: Lang | None = None) -> Group:
+                        language: Lang | None = None, dropout: Dropout | None = None) -> Group:
         """Change some settings (all checked before any is stored) and return the group as it is now."""
         self.require_admin_or_leader(actor, group)
         settings = group.settings
@@ -317,6 +328,8 @@ class GroupRules:
             settings = replace(settings, retention_hours=check_retention(retention_hours))
         if language is not None:
             settings = replace(settings, language=language)
+        if dropout is not None:
+            settings = replace(settings, dropout=dropout)
         if settings != group.settings:
             await self.store.update_settings(group.id, settings)
         return replace(group, settings=settings)

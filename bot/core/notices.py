@@ -83,6 +83,38 @@ def panel_nonce(session_id: int) -> str:
     return _fit(f"s{_base36(session_id)}P")
 
 
+class DropoutKind(Enum):
+    """What a dropout's notice is; its letter ends the nonce."""
+
+    # In the group's channel: the group waits for them.
+    AWAITED = "a"
+    # In the group's channel: they are back.
+    BACK = "b"
+    # To a co-leader in voice, privately: the session's leader dropped.
+    COLEADER = "c"
+
+
+def dropout_nonce(wait_id: int, kind: DropoutKind, user_id: int | None = None) -> str:
+    """Name a dropout's notice by its wait (each leaving voice is a wait of its own), and whom it tells privately."""
+    # "d", then the wait, ".", the co-leader told (if any), and one kind letter: no two differ only in layout.
+    whom = _base36(user_id) if user_id is not None else ""
+    return _fit(f"d{_base36(wait_id)}.{whom}{kind.value}")
+
+
+class DebriefKind(Enum):
+    """What part of a leader's debrief a message is; its letter ends the nonce."""
+
+    REPORT = "r"
+    FEEDBACK = "f"
+    # In the group's channel, when the direct message was refused: the button to read it there.
+    CLOSED = "c"
+
+
+def debrief_nonce(session_id: int, leader_id: int, kind: DebriefKind) -> str:
+    """Name a part of the debrief of one session for one leader: each is sent once."""
+    return _fit(f"b{_base36(session_id)}.{_base36(leader_id)}{kind.value}")
+
+
 @dataclass(frozen=True)
 class Notice:
     """A message owed to a channel, as claimed; `view` names the buttons to rebuild at a re-send."""

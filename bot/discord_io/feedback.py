@@ -60,6 +60,8 @@ class FeedbackModal(PrivateModal):
             raise Refusal("You already answered for this session; thank you.")
         await answer_privately(interaction, translator_for(interaction.locale).gettext(
             "Thank you. Your answer is anonymous."))
+        # The leaders' debrief carries the feedback once enough members answered.
+        bot.sessions.debriefs.answered(self.session_id)
 
 
 class FeedbackButton(PersistentButton,
@@ -97,15 +99,20 @@ class FeedbackButton(PersistentButton,
         await answer_privately(interaction, embed=results_embed(answers, t))
 
 
-def results_embed(answers: list[tuple[int, str | None]], t: Translator) -> discord.Embed:
-    """Summarise the answers: average, spread, and the comments in no particular order."""
+def results(answers: list[tuple[int, str | None]], t: Translator) -> tuple[str, str, list[str]]:
+    """Summarise the answers: the count and average, the spread, and the comments in no particular order."""
     ratings = [rating for rating, _ in answers]
     spread = "  ".join(f"{n}★ ×{t.number(ratings.count(n))}" for n in range(5, 0, -1))
     average = t.decimal(sum(ratings) / len(ratings), places=1)
     summary = t.ngettext("{count} answer · average {average} / 5", "{count} answers · average {average} / 5",
                          len(answers), count=len(answers), average=average)
+    return summary, spread, sorted(c for _, c in answers if c)
+
+
+def results_embed(answers: list[tuple[int, str | None]], t: Translator) -> discord.Embed:
+    """Show the answers to a leader: average, spread, and the comments."""
+    summary, spread, comments = results(answers, t)
     embed = discord.Embed(title=t.gettext("Session feedback"), description=f"{summary}\n{spread}", colour=BRAND)
-    comments = sorted(c for _, c in answers if c)
     if comments:
         embed.add_field(name=t.gettext("Comments"), value="\n".join(f"• {c}" for c in comments)[:1024],
                         inline=False)

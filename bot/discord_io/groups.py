@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.app_commands import locale_str
 
 from bot.core.errors import Refusal
-from bot.core.groups import Actor, Group, Pushback
+from bot.core.groups import Actor, Dropout, Group, Pushback
 from bot.core.help import AGREEMENT
 from bot.core.text import N_, Lang
 from bot.discord_io.components import CustomId, PersistentButton
@@ -25,9 +25,13 @@ BRAND = discord.Colour.from_rgb(88, 101, 142)
 LANGUAGE_NAMES = {Lang.EN: N_("English"), Lang.FR: N_("French")}
 # Translators: the push-back setting: the presenter is server-muted during the discussion, or not.
 PUSHBACK_NAMES = {Pushback.MUTE: N_("mute"), Pushback.OFF: N_("off")}
+# Translators: the dropout setting: when the presenter or the last leader in voice drops out, the bot
+# pauses the session and tells the group, only tells it, or does nothing.
+DROPOUT_NAMES = {Dropout.PAUSE: N_("pause"), Dropout.NOTIFY: N_("notify"), Dropout.OFF: N_("off")}
 # The options' choices: their labels translate (the same msgids), their values are what is stored.
 LANGUAGE_CHOICES = [app_commands.Choice(name=locale_str(LANGUAGE_NAMES[lang]), value=lang.value) for lang in Lang]
 PUSHBACK_CHOICES = [app_commands.Choice(name=locale_str(PUSHBACK_NAMES[p]), value=p.value) for p in Pushback]
+DROPOUT_CHOICES = [app_commands.Choice(name=locale_str(DROPOUT_NAMES[d]), value=d.value) for d in Dropout]
 
 
 async def group_named(interaction: discord.Interaction[Any], name: str) -> Group:
@@ -60,6 +64,7 @@ def group_embed(group: Group, templates: dict[str, Any], t: Translator) -> disco
     embed.add_field(name=t.gettext("Language"), value=t.gettext(LANGUAGE_NAMES[s.language]))
     embed.add_field(name=t.gettext("Auto-advance"), value=t.gettext("on") if s.auto_advance else t.gettext("off"))
     embed.add_field(name=t.gettext("Push-back"), value=t.gettext(PUSHBACK_NAMES[s.pushback]))
+    embed.add_field(name=t.gettext("Dropout"), value=t.gettext(DROPOUT_NAMES[s.dropout]))
     embed.add_field(name=t.gettext("Case material kept"),
                     value=t.gettext("{hours} h after the session", hours=s.retention_hours))
     return embed

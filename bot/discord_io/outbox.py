@@ -18,6 +18,7 @@ import discord
 
 from bot.core.notices import NONCE_WINDOW, Notice, still_resendable
 from bot.core.text import Lang
+from bot.discord_io.debrief import debrief_view
 from bot.discord_io.feedback import feedback_view
 from bot.discord_io.meeting_views import rsvp_view
 from bot.discord_io.replies import NO_MENTIONS
@@ -34,6 +35,7 @@ Refused = Callable[[], Awaitable[None]]
 
 FEEDBACK = "feedback"
 RSVP = "rsvp"
+DEBRIEF = "debrief"
 
 
 def view_name(kind: str, owner_id: int, lang: Lang = Lang.EN) -> str:
@@ -50,6 +52,8 @@ def _view(name: str | None) -> discord.ui.View | None:
         return feedback_view(int(owner), lang)
     if kind == RSVP:
         return rsvp_view(int(owner), lang)
+    if kind == DEBRIEF:
+        return debrief_view(int(owner), lang)
     raise ValueError(f"no buttons are named {name!r}")
 
 

@@ -52,11 +52,14 @@ class SessionRoll:
         if after is not None and (session_id := await store.live_in_voice(member.guild.id, after)) is not None:
             await store.arrive(session_id, member.id, now)
 
-    async def reconcile(self, session: Session, group: Group) -> None:
-        """After a start-up, bring the session's stays to who is in voice now (moves while down are unknown)."""
+    async def reconcile(self, session: Session, group: Group) -> frozenset[int]:
+        """After a start-up, bring the session's stays to who is in voice now; return who left while the bot was down.
+
+        When they moved while it was down is unknown: the stays end and begin now.
+        """
         guild = self.bot.get_guild(group.guild_id)
         if guild is None:
-            return  # the server is not available yet: nothing known to correct
+            return frozenset()  # the server is not available yet: nothing known to correct
         store = self.bot.sessions.store
         now = self.bot.clock.now()
         actual = set(self.present_now(group))
@@ -67,3 +70,4 @@ class SessionRoll:
             await store.arrive(session.id, user_id, now)
         if recorded != actual:
             log.info("session %d: voice roll reconciled after start-up", session.id)
+        return frozenset(recorded - actual)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,8 @@ from bot.core.notices import Notice, NoticeKind, panel_nonce, session_nonce
 from bot.core.presence import leader_roles
 from bot.core.session import ControlAction, Moment, PhaseClock, Session, SessionState, Status
 from bot.core.text import N_
+from bot.discord_io.debriefs import Debriefs
+from bot.discord_io.dropouts import DropoutWatch
 from bot.discord_io.leaders import dm_leaders, tell_leaders
 from bot.discord_io.members import voice_channel_of
 from bot.discord_io.mutes import PresenterMutes
@@ -48,6 +51,7 @@ from bot.discord_io.sessions import (
 )
 from bot.discord_io.transient import StillFailing, Ticket, persist
 from bot.i18n import lang_of, translator, translator_for
+from bot.storage.db import Transaction
 from bot.storage.sessions import SessionAlreadyLive, SqliteSessionStore
 
 if TYPE_CHECKING:
@@ -76,6 +80,9 @@ class SessionRunner:
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self.mutes = PresenterMutes(bot, self.store, self.report)
         self.roll = SessionRoll(bot)
+        # The online group's own tools (bot/discord_io/dropouts.py, debriefs.py).
+        self.dropouts = DropoutWatch(bot, self)
+        self.debriefs = Debriefs(bot, self)
         # Set once `restore` has reconciled the sessions a stopped process left.
         self.reconciled = asyncio.Event()
 
@@ -263,6 +270,31 @@ class SessionRunner:
             self._edit_panel(ended, group)
             await self._after(session, ended, group, owed)
 
+    async def act_alone(self, session_id: int, action: ControlAction, *, notices: Sequence[Notice] = (),
+                        also: Callable[[Transaction], Awaitable[None]] | None = None) -> Session | None:
+        """Apply a control nobody clicked (a dropout's pause), as the panel does, with the notices it brings.
+
+        `also` runs in the change's transaction (see `save_state`). None if the control does not
+        apply to the session as it is now (ended, already paused), or another process changed it.
+        """
+        async with self._locks[session_id]:
+            session = await self.store.get(session_id)
+            if session is None or session.state.status is Status.ENDED:
+                return None
+            group = await self._group(session)
+            now = self.bot.clock.now()
+            try:
+                state = self.phase_clock(session).control(action, session.state, now)
+            except Refusal:
+                return None
+            owed = [*self._owed(session, state, group, now), *notices]
+            changed = await self.store.save_state(session, state, now, owed, also)
+            if changed is None:
+                return None
+            self._edit_panel(changed, group)
+            await self._after(session, changed, group, owed)
+            return changed
+
     async def _save(self, session: Session, state: SessionState, owed: list[Notice]) -> Session:
         changed = await self.store.save_state(session, state, self.bot.clock.now(), owed)
         if changed is None:
@@ -344,6 +376,7 @@ class SessionRunner:
                 await self.bot.cases.store.move_case(after.case_id, CaseState.PRESENTING, CaseState.PRESENTED)
             ended_at = self.bot.clock.now()
             self._schedule_purge(after.id, ended_at + timedelta(hours=group.settings.retention_hours))
+            self.debriefs.session_ended(after.id)
         await self._reconcile_presenter(after, group)
         self._schedule(after)
 
@@ -423,6 +456,8 @@ class SessionRunner:
             await self.wake(session.id)
         await self._settle_mutes(in_doubt_only=True)
         await self._purges()
+        await self.dropouts.sweep()
+        await self.debriefs.sweep()
 
     async def restore(self) -> None:
         """Rebuild every timer from the database and settle the mutes a stopped process left; then open controls."""
@@ -434,12 +469,14 @@ class SessionRunner:
                     group = await self._group(fresh)
                     await self._reconcile_presenter(fresh, group)
                     if fresh.state.status is not Status.ENDED:
-                        await self.roll.reconcile(fresh, group)
+                        departed = await self.roll.reconcile(fresh, group)
+                        await self.dropouts.restore(fresh, group, departed)
             await self._settle_mutes(in_doubt_only=False)
         finally:
             # Even a failed restore opens the controls: a leader can still act, and the sweep retries.
             self.reconciled.set()
         await self._purges()
+        await self.debriefs.restore()
 
     # ---------------------------------------------------------------- voice
 
@@ -516,6 +553,10 @@ class SessionRunner:
                 *, view: str | None = None) -> Notice:
         return Notice(nonce=session_nonce(session_id, version, kind), channel_id=group.text_channel_id,
                       guild_id=group.guild_id, content=content, claimed_at=now, view=view, session_id=session_id)
+
+    def post_notices(self, group: Group, notices: Sequence[Notice], session: Session) -> None:
+        """Send claimed notices of a session (a dropout's, a debrief's word) in the background, as the runner's own."""
+        self._post(group, list(notices), session)
 
     def _post(self, group: Group, notices: list[Notice], session: Session) -> None:
         """Send claimed notices in the background, in order; without the right to, tell the leaders (once)."""

@@ -1,5 +1,8 @@
 """The scripted demo (`python -m bot --demo`): a whole classic session and an anonymous one, as a transcript.
 
+The classic session shows a dropout (the presenter's connection lost, the group waiting for her)
+and ends with the leaders' debrief, sent to each leader privately.
+
 Each step acts as the demo group's people through the real bot, inside a running SimCord env,
 and the transcript prints what they did and what the bot showed them, and to whom.
 """
@@ -108,7 +111,15 @@ async def _questions(world: SandboxWorld) -> None:
     await _hand(world, chloe)  # pressed again: her hand goes down
     await _hand(world, ada)  # the presenter answers questions: she may ask for the floor too
     await _show_panel(world)
-    await world.wait(5)
+    await world.wait(2)
+
+
+async def _dropout(world: SandboxWorld) -> None:
+    await world.leave_voice(world.members[0])
+    await world.wait(1)
+    await world.join_voice(world.members[0])
+    await _press(world, "resume")
+    await world.wait(2)
 
 
 async def _discussion(world: SandboxWorld) -> None:
@@ -187,10 +198,11 @@ DEMO_STEPS: Sequence[Step] = (
     Step("Opening (3 minutes): who has a case? The leader skips on with Next", _opening),
     Step("Presentation (5 minutes)", _presentation),
     Step("Clarifying questions (5 minutes): members raise hands, the leader gives the floor", _questions),
+    Step("Dr Ada's connection drops: after a minute the bot pauses the session; the group waits for her", _dropout),
     Step("Discussion: the presenter is pushed back and listens, muted (25 minutes)", _discussion),
     Step("The presenter returns (7 minutes)", _return),
-    Step("Closing (3 minutes)", _closing),
-    Step("Three members give anonymous feedback; the leader reads it", _feedback),
+    Step("Closing (3 minutes); then each leader gets the session's debrief privately", _closing),
+    Step("Three members give anonymous feedback: it follows to the leaders; the leader reads it", _feedback),
     Step("Dr Ben proposes a case anonymously", _anonymous_case),
     Step("A session on the anonymous case: the presenter speaks only through the bot, and raises no hand",
          _anonymous_session),

@@ -9,7 +9,7 @@ takes, so the sandbox shows the bot as it is, and never writes to the database b
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeAlias
 
 import discord
@@ -72,6 +72,8 @@ class SandboxWorld:
     members: tuple[MemberActor, ...]
     group_name: str
     transcript: Transcript
+    # The newest direct message from the bot already shown, per person.
+    seen_direct: dict[int, int] = field(default_factory=dict)
 
     @property
     def people(self) -> tuple[MemberActor, ...]:
@@ -104,6 +106,7 @@ class SandboxWorld:
         result = await person.slash(self.text, command, **typed)
         self._record(person, result, before, clicked=None, fields=fields)
         self._report_mutes(mutes)
+        self._new_direct()
         return result
 
     def voice_mutes(self) -> dict[int, bool]:
@@ -116,6 +119,19 @@ class SandboxWorld:
                 done = "server-muted" if muted else "unmuted"
                 self.transcript.note(f"balint-bot {done} {self.transcript.user(user_id)} in {VOICE_CHANNEL}.")
 
+    def _new_direct(self) -> None:
+        """Show what the bot wrote to anyone privately since the last look (a debrief, a co-leader's word)."""
+        bot_id = _bot_id(self.env)
+        # Only the channels that exist: looking one up through SimCord's handle would open it.
+        opened: Mapping[int, int] = getattr(self.env.backend, "dm_channels", {})
+        for person in self.people:
+            if person.id not in opened:
+                continue
+            for message in person.user.dm_channel.history():
+                if message.author.id == bot_id and message.id > self.seen_direct.get(person.id, 0):
+                    self.seen_direct[person.id] = message.id
+                    self.transcript.bot(f"→ {self.name(person)} (direct message)", shown(message))
+
     def _new_public(self, before: int) -> None:
         bot_id = _bot_id(self.env)
         for message in self.text.history():
@@ -125,9 +141,17 @@ class SandboxWorld:
     async def join_voice(self, person: MemberActor) -> None:
         """Come into the group's voice channel."""
         self.transcript.person(f"{self.name(person)} joins the voice channel {VOICE_CHANNEL}")
-        mutes = self.voice_mutes()
+        before, mutes = self.last_public_id(), self.voice_mutes()
         await person.join_voice(self.voice)
         self._report_mutes(mutes)
+        self._new_public(before)
+
+    async def leave_voice(self, person: MemberActor) -> None:
+        """Leave the group's voice channel (a connection lost)."""
+        self.transcript.person(f"{self.name(person)} leaves the voice channel {VOICE_CHANNEL}")
+        before = self.last_public_id()
+        await person.leave_voice()
+        self._new_public(before)
 
     async def wait(self, minutes: float) -> None:
         """Let time pass (SimCord's clock), and show what the bot posted meanwhile."""
@@ -136,15 +160,14 @@ class SandboxWorld:
         await self.env.advance_time(minutes * 60)
         self._new_public(before)
         self._report_mutes(mutes)
+        self._new_direct()
 
     async def dm(self, person: MemberActor, text: str) -> None:
         """Write privately to the bot, and show its private answer and what reached the group."""
         self.transcript.person(f"{self.name(person)} writes privately to the bot: {text}")
         before = self.last_public_id()
         await person.send_dm(text)
-        answer = person.user.dm_channel.last_message
-        if answer is not None and answer.author.id == _bot_id(self.env):
-            self.transcript.bot(f"→ {self.name(person)} (direct message)", shown(answer))
+        self._new_direct()
         self._new_public(before)
 
     async def submit(self, person: MemberActor, form: InteractionResult, values: Mapping[str, object]
@@ -158,6 +181,7 @@ class SandboxWorld:
         result = await person.submit_modal(form, dict(values))
         self._record(person, result, before, clicked=None, fields=None)
         self._report_mutes(mutes)
+        self._new_direct()
         return result
 
     async def click(self, person: MemberActor, message: MessageLike, prefix: str) -> InteractionResult:
@@ -175,6 +199,7 @@ class SandboxWorld:
             self.transcript.bot(f"→ {self.name(person)} (only they see it)",
                                 Shown(content=f'a form: "{result.modal.get("title")}"', embeds=(), controls=()))
         self._report_mutes(mutes)
+        self._new_direct()
         return result
 
     def show(self, message: MessageLike, what: str) -> None:

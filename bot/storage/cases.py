@@ -96,6 +96,8 @@ class SqliteCaseStore:
                 "INSERT INTO relays (message_id, channel_id, session_id) VALUES (?, ?, ?)",
                 (message_id, channel_id, session_id),
             )
+            # Counted apart for the leaders' debrief: the relays themselves go with the case.
+            await tx.execute("UPDATE sessions SET relays = relays + 1 WHERE id = ?", (session_id,))
 
     async def relay_session(self, message_id: int) -> int | None:
         """Return the session a relayed message belongs to, or None if it is not one."""

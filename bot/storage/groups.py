@@ -7,7 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.core.groups import Group, GroupSettings, NewGroup, Pushback
+from bot.core.groups import Dropout, Group, GroupSettings, NewGroup, Pushback
 from bot.core.text import Lang
 from bot.storage.db import Database
 from bot.storage.instants import to_text
@@ -16,7 +16,7 @@ from bot.storage.instants import to_text
 # in no particular order (group_concat promises none), put in order by `_people`.
 _WITH_PEOPLE = (
     "g.id, g.guild_id, g.name, g.text_channel_id, g.voice_channel_id, g.timezone, g.template, g.auto_advance,"
-    " g.pushback, g.retention_hours, g.language,"
+    " g.pushback, g.retention_hours, g.language, g.dropout,"
     " (SELECT group_concat(added_at || ' ' || user_id) FROM leaders WHERE group_id = g.id) AS leaders,"
     " (SELECT group_concat(agreed_at || ' ' || user_id) FROM members WHERE group_id = g.id) AS members"
 )
@@ -55,6 +55,7 @@ class SqliteGroupStore:
                 pushback=Pushback(row["pushback"]),
                 retention_hours=int(row["retention_hours"]),
                 language=Lang(row["language"]),
+                dropout=Dropout(row["dropout"]),
             ),
             leader_ids=_people(row["leaders"]),
             member_ids=_people(row["members"]),
@@ -104,11 +105,11 @@ class SqliteGroupStore:
         async with self.db.transaction() as tx:
             group_id = await tx.insert(
                 "INSERT INTO groups (guild_id, name, name_key, text_channel_id, voice_channel_id, timezone,"
-                " template, auto_advance, pushback, retention_hours, language, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " template, auto_advance, pushback, retention_hours, language, dropout, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (group.guild_id, group.name, _key(group.name), group.text_channel_id,
                  group.voice_channel_id, s.timezone, s.template, int(s.auto_advance), s.pushback.value,
-                 s.retention_hours, s.language.value, to_text(group.created_at)),
+                 s.retention_hours, s.language.value, s.dropout.value, to_text(group.created_at)),
             )
             await tx.execute(
                 "INSERT INTO leaders (group_id, user_id, added_at) VALUES (?, ?, ?)",
@@ -123,9 +124,9 @@ class SqliteGroupStore:
         async with self.db.transaction() as tx:
             await tx.execute(
                 "UPDATE groups SET timezone = ?, template = ?, auto_advance = ?, pushback = ?,"
-                " retention_hours = ?, language = ? WHERE id = ?",
+                " retention_hours = ?, language = ?, dropout = ? WHERE id = ?",
                 (settings.timezone, settings.template, int(settings.auto_advance), settings.pushback.value,
-                 settings.retention_hours, settings.language.value, group_id),
+                 settings.retention_hours, settings.language.value, settings.dropout.value, group_id),
             )
 
     async def add_leader(self, group_id: int, user_id: int, at: datetime) -> None:

@@ -352,7 +352,53 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE sessions ADD COLUMN presenter_tag BLOB
         CHECK (presenter_tag IS NULL OR (anonymous = 1 AND presenter_id IS NULL AND presenter_nonce IS NOT NULL))
     """,
-    # 10: raised hands, who asks for the floor in the current phase of a session, in the order they
+    # 10: the dropout protocol and the leaders' debrief (issue #12). What a group does when its named
+    # presenter or its last leader in voice drops out; each session's changes of state, for the
+    # debrief's actual minutes, pauses and extensions; its relays' count (never their words); who
+    # is being waited for, since when; and which leader has been sent which part of the debrief.
+    """
+    ALTER TABLE groups ADD COLUMN dropout TEXT NOT NULL DEFAULT 'pause' CHECK (dropout IN ('pause', 'notify', 'off'));
+    ALTER TABLE sessions ADD COLUMN relays INTEGER NOT NULL DEFAULT 0;
+    -- every state a session was in, from the instant it began: written with the change itself
+    CREATE TABLE session_changes (
+        session_id   INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        -- the session's version this state was stored as (0: the start)
+        version      INTEGER NOT NULL,
+        at           TEXT    NOT NULL,
+        phase_index  INTEGER NOT NULL CHECK (phase_index >= 0),
+        status       TEXT    NOT NULL CHECK (status IN ('running', 'paused', 'ended')),
+        deadline     TEXT,
+        remaining    REAL,
+        PRIMARY KEY (session_id, version)
+    );
+    -- someone the group may wait for (its named presenter, a leader) who left its voice channel
+    -- during a session; AUTOINCREMENT, since a wait's id names its notices (their nonces)
+    CREATE TABLE session_dropouts (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id    INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        user_id       INTEGER NOT NULL,
+        left_at       TEXT    NOT NULL,
+        -- when the group was told in its channel that it waits: a notice is then owed at the return
+        announced_at  TEXT,
+        UNIQUE (session_id, user_id)
+    );
+    -- the debrief owed to each leader of an ended session, claimed part by part before it is sent
+    CREATE TABLE session_debriefs (
+        session_id   INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        user_id      INTEGER NOT NULL,
+        report_at    TEXT,
+        -- the feedback, sent apart once enough members answered
+        feedback_at  TEXT,
+        -- the direct message was refused: told in the group's channel instead, once
+        closed_at    TEXT,
+        PRIMARY KEY (session_id, user_id)
+    );
+    -- the reports not claimed yet, which every sweep looks for
+    CREATE INDEX session_debriefs_owed ON session_debriefs (session_id) WHERE report_at IS NULL;
+    CREATE INDEX session_debriefs_user ON session_debriefs (user_id);
+    CREATE INDEX session_dropouts_user ON session_dropouts (user_id)
+    """,
+    # 11: raised hands, who asks for the floor in the current phase of a session, in the order they
     # asked (the id); a phase change clears them in its own transaction. And the one member a notice
     # may ping: the one a leader gives the floor to, kept only until the notice is sent.
     """

@@ -350,6 +350,8 @@ class SqlitePrivacyStore:
             await tx.execute("DELETE FROM session_presence WHERE user_id = ?", me)
             await tx.execute("DELETE FROM session_leaders WHERE user_id = ?", me)
             await tx.execute("DELETE FROM raised_hands WHERE user_id = ?", me)
+            await tx.execute("DELETE FROM session_dropouts WHERE user_id = ?", me)
+            await tx.execute("DELETE FROM session_debriefs WHERE user_id = ?", me)
             await tx.execute("UPDATE meeting_series SET created_by = ? WHERE created_by = ?", (NOBODY, user_id))
             await tx.execute(
                 f"DELETE FROM voice_mutes WHERE user_id = ? AND guild_id NOT IN ({_marks(keep)})", (user_id, *keep)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,7 +15,8 @@ from bot.core.notices import Notice
 from bot.core.phases import Phase, Speaker
 from bot.core.presence import LeaderRole, Stay
 from bot.core.session import Session, SessionState, Status
-from bot.storage.db import Database, claim_report
+from bot.storage.db import Database, Transaction, claim_report
+from bot.storage.debriefs import close_session, record_change
 from bot.storage.hands import clear_hands
 from bot.storage.instants import from_text, from_text_or_none, to_text, to_text_or_none
 from bot.storage.outbox import claim_notices
@@ -135,6 +136,7 @@ class SqliteSessionStore:
                     "INSERT INTO session_presence (session_id, user_id, joined_at) VALUES (?, ?, ?)",
                     [(session_id, user_id, to_text(started_at)) for user_id in sorted(set(in_voice))],
                 )
+                await record_change(tx, session_id, 0, state, started_at)
                 await claim_notices(tx, notices(session_id))
         except sqlite3.IntegrityError as error:
             if "sessions.group_id" in str(error) or "UNIQUE" in str(error):
@@ -162,11 +164,14 @@ class SqliteSessionStore:
         return [_session(row) for row in rows]
 
     async def save_state(self, session: Session, state: SessionState, at: datetime,
-                         notices: Sequence[Notice] = ()) -> Session | None:
+                         notices: Sequence[Notice] = (),
+                         also: Callable[[Transaction], Awaitable[None]] | None = None) -> Session | None:
         """Store a new state if nobody changed the session since it was read; return it, or None.
 
         The notices the change owes are claimed in the same transaction: a change is never stored
-        without them, nor they without it. The stored version is `session.version + 1`.
+        without them, nor they without it. The stored version is `session.version + 1`, logged
+        with its instant for the debrief. `also` is a step of another store that the change brings
+        (a dropout told), run in the same transaction; it undoes the change by raising.
         """
         async with self.db.transaction() as tx:
             changed = await tx.execute(
@@ -179,6 +184,11 @@ class SqliteSessionStore:
             if changed == 1:
                 await claim_notices(tx, notices)
                 await clear_hands(tx, session.id, state)
+                await record_change(tx, session.id, session.version + 1, state, at)
+                if also is not None:
+                    await also(tx)
+                if state.status is Status.ENDED and session.state.status is not Status.ENDED:
+                    await close_session(tx, session.id)
                 if state.status is Status.ENDED:
                     # The session's length is its presence's end: nobody stays "in" an ended session.
                     await tx.execute(

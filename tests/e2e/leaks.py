@@ -2,7 +2,8 @@
 
 It reads every REST call the bot made (paths, bodies, query parameters, audit-log reasons),
 every gateway event from a starting point on, the server's audit log, every member's view
-of every channel, every file the bot uploaded, and the log output; it fails on the
+of every channel, what the bot wrote to each of them privately (debriefs, a co-leader's word
+of a dropout), every file the bot uploaded, and the log output; it fails on the
 presenter's id, user name or display name. Only the presenter's own input is left out
 (their interactions, DMs and voice joins): no one else sees those.
 
@@ -191,6 +192,15 @@ class LeakScan:
                                         if message.interaction_metadata else None),
                         "files": [a.filename for a in message.attachments],
                     })
+        # What the bot wrote to each of them privately: debriefs, a co-leader told of a dropout, reports.
+        for viewer in self.viewers:
+            for message in viewer.user.dm_channel.history():
+                if message.id in self.asked_messages:
+                    continue  # an answer about them, compared with the twin's below
+                found += self._hits(f"direct message to {viewer.name}", {
+                    "content": message.content, "embeds": [e.to_dict() for e in message.embeds],
+                    "components": [c.to_dict() for c in message.components], "author": message.author.id,
+                })
         # Every file the bot uploaded (exports, calendars, CSVs), whoever it was for.
         for url, data in getattr(self.env.backend.cdn, "_blobs", {}).items():
             text = data.decode("utf-8", errors="replace")

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 import pytest
 import simcord
 
+from bot.discord_io.leaders import dm_user
 from tests.e2e.conftest import Harness, Server
 from tests.e2e.leaks import LeakScan
 from tests.support.cases import case_id, propose
-from tests.support.sessions import is_muted, ready_group, session_panel
+from tests.support.sessions import direct_messages, is_muted, ready_group, session_panel
 
 
 @dataclass
@@ -239,3 +240,66 @@ async def test_a_case_of_another_group_cannot_be_started(anon: Anonymous) -> Non
     assert anon.harness.rows("SELECT state FROM cases") == [("queued",)]
     assert anon.harness.rows("SELECT count(*) FROM sessions") == [(0,)]
     anon.scan.assert_clean()
+
+
+async def test_an_anonymous_presenter_leaving_voice_shows_nothing(anon: Anonymous) -> None:
+    """Gone from voice past the grace and back: no word, no pause, no wait stored, no trace."""
+    await anon.start()
+    server, ada, harness = anon.server, anon.presenter, anon.harness
+    await anon.leader.join_voice(server.voice)
+    await ada.leave_voice()
+    assert harness.rows("SELECT count(*) FROM session_dropouts") == [(0,)]
+    await harness.env.advance_time(2 * 60)
+    await ada.join_voice(server.voice)
+    await harness.env.advance_time(30)
+    said = [m.content for m in server.text.history() if "waits for" in m.content or "is back" in m.content]
+    assert said == []
+    assert harness.rows("SELECT status FROM sessions") == [("running",)]
+    assert harness.rows("SELECT count(*) FROM session_dropouts") == [(0,)]
+    anon.scan.assert_clean()
+
+
+async def test_the_debrief_of_an_anonymous_session_names_no_one(anon: Anonymous) -> None:
+    """Every new path of an anonymous session, under the scan: the leader's dropout told to a co-leader, the
+    debriefs (counting the relays and everyone in voice, the presenter like anyone), the feedback that follows,
+    and a co-leader whose direct messages are closed reading theirs through the channel's button."""
+    server, ada, leader, harness = anon.server, anon.presenter, anon.leader, anon.harness
+    ben, chloe = server.members[1], server.members[2]
+    for coleader in (ben, chloe):
+        await leader.slash(server.text, "group coleader", group="Alpha", member=coleader)
+    harness.env.inject_error("POST", f"/channels/{chloe.user.dm_channel.id}/messages", status=403, code=50007,
+                             times=None)
+    await leader.join_voice(server.voice)
+    await ben.join_voice(server.voice)
+    await anon.start()
+    await ada.send_dm("He was my first patient here.")
+    await leader.leave_voice()
+    await harness.env.advance_time(60)
+    assert direct_messages(ben)[0].startswith(f"{leader.mention}, who leads the session of Alpha, left")
+    await leader.join_voice(server.voice)
+    await leader.click(session_panel(server), label="Next")
+    await ada.send_dm("No, he comes alone.")
+    await leader.click(session_panel(server), label="End")
+    await harness.env.advance_time(1)
+    for reader in (leader, ben):
+        report = direct_messages(reader)[-1]
+        assert "**Relayed for the presenter:** 2" in report
+        assert "**In voice:** 3 people" in report
+        assert "The patient I dread" not in report, "no case material in a message that outlives it"
+    closing = next(m for m in reversed(server.text.history()) if m.components and "ended" in m.content)
+    for member, rating in zip((ada, server.members[3], server.members[4]), "543", strict=True):
+        form = await member.click(closing, label="Give feedback (anonymous)")
+        await member.submit_modal(form, {"rating": [rating], "comment": ""})
+    assert direct_messages(leader)[-1].startswith("**Feedback · Alpha**")
+    word = next(m for m in server.text.history() if "could not send you" in m.content)
+    assert word.content.startswith(chloe.mention)
+    read = await chloe.click(word, label="Read my debrief")
+    assert read.ephemeral and "**Relayed for the presenter:** 2" in read.response.content
+    anon.scan.assert_clean()
+
+
+async def test_the_scan_reads_direct_messages(anon: Anonymous) -> None:
+    """The scan is no empty check for private messages either: one that names the presenter is found."""
+    await dm_user(anon.harness.bot, anon.server.members[1].id, "Dr Ada presents today.")
+    problems = anon.scan.problems()
+    assert any(p.startswith("direct message to ben") for p in problems), problems

@@ -95,6 +95,16 @@ def test_demo_prints_the_group_being_created_joined_and_used(tmp_path: Path) -> 
     unmuted = lines.index("  · balint-bot unmuted Dr Ada in Balint Room.")
     assert muted < lines.index("── The presenter returns (7 minutes)") < unmuted
     assert "    [Give feedback (anonymous)]  [Results (leaders)]" in out
+    # The dropout: the presenter's connection lost, the session paused a minute later, her return told.
+    left = lines.index("Dr Ada leaves the voice channel Balint Room")
+    assert lines[left + 3] == "bot in #balint-group: Paused: the group waits for @Dr Ada to reconnect."
+    assert "bot in #balint-group: @Dr Ada is back; the leader can resume the session with Resume." in out
+    # The debrief, privately, to the leader and to the co-leader; the feedback after the third answer.
+    debrief = lines.index("bot → Dr Leader (direct message): Debrief · Tuesday Balint · session of"
+                          " 2026-01-01 00:00 UTC")
+    assert "    • Discussion (presenter pushed back): 25 → 25 · 1 pause, 2 min · 1 extension, +2 min" in lines[debrief:]
+    assert "bot → Dr Ada (direct message): the same message as above" in lines[debrief:]
+    assert "    3 answers · average 4.3 / 5" in lines[debrief:]
     # The anonymous session: words relayed as "Presenter", refused during the discussion.
     assert "bot in #balint-group: Presenter: He was my very first patient here, twelve years ago." in out
     assert "bot → Dr Ben (direct message): The group is in Discussion (presenter pushed back) now" in out
@@ -103,7 +113,7 @@ def test_demo_prints_the_group_being_created_joined_and_used(tmp_path: Path) -> 
     assert "bot → Dr Ben (only they see it): Your hand is not raised: you present this case anonymously" in out
     last_panel = lines[len(lines) - 1 - lines[::-1].index("bot the panel in #balint-group, as everyone sees it now:"):]
     assert "    ▌ Raised hands: 1. @Dr Chloe" in last_panel, "the anonymous presenter's press shows nothing"
-    assert out.rstrip().endswith("Demo finished: 16 steps after setting up the group.")
+    assert out.rstrip().endswith("Demo finished: 17 steps after setting up the group.")
     assert not (tmp_path / "real.db").exists() and not (tmp_path / "real.key").exists()
 
 

@@ -57,3 +57,9 @@ async def skip_opening(server: Server, leader: object, text: object = None) -> N
     channel = text if text is not None else server.text
     moved = await leader.slash(channel, "session next")  # type: ignore[attr-defined]
     assert moved.response.content == "Moved on to Presentation.", moved.response.content
+
+
+def direct_messages(member: object) -> list[str]:
+    """The texts the bot wrote to a member privately (their DM channel), oldest first."""
+    channel = member.user.dm_channel  # type: ignore[attr-defined]
+    return [m.content for m in channel.history() if m.author.bot]

@@ -1,0 +1,85 @@
+"""Dropout waits and the debrief's records in the database: one transaction with the change they bring."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.core.groups import GroupSettings, NewGroup
+from bot.core.notices import DebriefKind, DropoutKind, Notice, debrief_nonce, dropout_nonce
+from bot.core.phases import BUILTIN_TEMPLATES
+from bot.core.presence import LeaderRole
+from bot.core.session import PhaseClock, Session, Status
+from bot.storage import Database, SqliteGroupStore
+from bot.storage.debriefs import SqliteDebriefStore
+from bot.storage.dropouts import SqliteDropoutStore, WaitSettled
+from bot.storage.outbox import SqliteOutbox
+from bot.storage.sessions import SqliteSessionStore
+
+NOW = datetime(2026, 1, 5, 9, tzinfo=UTC)
+PHASES = BUILTIN_TEMPLATES["classic"].phases
+CLOCK = PhaseClock(PHASES, timedelta(minutes=2))
+GUILD, TEXT, LEADER, PRESENTER = 1, 10, 100, 500
+
+
+async def _session(db: Database) -> tuple[SqliteSessionStore, Session]:
+    group = await SqliteGroupStore(db).insert_group(NewGroup(
+        GUILD, "Alpha", TEXT, 11, GroupSettings("UTC", "classic"), leader_id=LEADER, created_at=NOW))
+    store = SqliteSessionStore(db)
+    session = await store.insert(group_id=group.id, case_id=None, template="classic", phases=PHASES, title=None,
+                                 presenter_id=PRESENTER, anonymous=False, state=CLOCK.start(NOW), started_at=NOW,
+                                 leaders={LEADER: LeaderRole.LED})
+    return store, session
+
+
+def _awaited(wait_id: int, session: Session) -> Notice:
+    return Notice(dropout_nonce(wait_id, DropoutKind.AWAITED), TEXT, GUILD, "Paused: …", NOW, session_id=session.id)
+
+
+async def test_a_pause_and_its_notice_and_the_wait_told_are_one_change(db: Database) -> None:
+    """Stored together; a wait settled meanwhile undoes the pause, and claims nothing."""
+    sessions, session = await _session(db)
+    waits = SqliteDropoutStore(db)
+    wait = await waits.start(session.id, PRESENTER, NOW)
+    assert wait is not None and await waits.start(session.id, PRESENTER, NOW + timedelta(seconds=5)) == wait
+    due = NOW + timedelta(minutes=1)
+    paused = CLOCK.pause(session.state, due)
+    saved = await sessions.save_state(session, paused, due, [_awaited(wait.id, session)],
+                                      waits.announcing(wait.id, due))
+    assert saved is not None and saved.state.status is Status.PAUSED
+    told = await waits.get(wait.id)
+    assert told is not None and told.announced_at == due
+    assert [n.nonce for n in await SqliteOutbox(db).unsent()] == ["d1.a"]
+
+    # Told already: a second pause for it (another process) is undone whole.
+    resumed = await sessions.save_state(saved, CLOCK.resume(saved.state, due), due)
+    assert resumed is not None
+    with pytest.raises(WaitSettled):
+        await sessions.save_state(resumed, CLOCK.pause(resumed.state, due), due,
+                                  [Notice("d1.x", TEXT, GUILD, "again", due)], waits.announcing(wait.id, due))
+    fresh = await sessions.get(session.id)
+    assert fresh is not None and fresh.state.status is Status.RUNNING and fresh.version == resumed.version
+    assert [n.nonce for n in await SqliteOutbox(db).unsent()] == ["d1.a"]
+    assert len(await SqliteDebriefStore(db).changes(session.id)) == 3, "the undone change is not logged"
+
+
+async def test_the_end_forgets_waits_and_owes_each_leader_a_debrief(db: Database) -> None:
+    """Ending a session (one transaction) drops its waits and records the debriefs owed; each part claimed once."""
+    sessions, session = await _session(db)
+    waits, debriefs = SqliteDropoutStore(db), SqliteDebriefStore(db)
+    await waits.start(session.id, PRESENTER, NOW)
+    ended = await sessions.save_state(session, CLOCK.end(session.state, NOW), NOW)
+    assert ended is not None
+    assert await waits.of_session(session.id) == []
+    assert await waits.start(session.id, LEADER, NOW) is None, "no wait in an ended session"
+    assert await debriefs.reports_owed() == [(session.id, LEADER)]
+    report = Notice(debrief_nonce(session.id, LEADER, DebriefKind.REPORT), 99, GUILD, "**Debrief**", NOW)
+    assert await debriefs.claim(session.id, LEADER, "report_at", NOW, [report])
+    assert not await debriefs.claim(session.id, LEADER, "report_at", NOW, [report])
+    assert await debriefs.reports_owed() == []
+    assert await debriefs.feedback_owed(3) == []
+    for user in (1, 2, 3):
+        await sessions.add_feedback(session.id, user, 4, None)
+    assert await debriefs.feedback_owed(3) == [(session.id, LEADER)]
+    assert [c.status for c in await debriefs.changes(session.id)] == [Status.RUNNING, Status.ENDED]
