@@ -16,6 +16,7 @@ from bot.core.groups import GroupRules
 from bot.core.phases import BUILTIN_TEMPLATES
 from bot.core.timers import Timers
 from bot.discord_io.cases import CaseDesk
+from bot.discord_io.hands import HandDesk
 from bot.discord_io.meeting_runner import MeetingRunner
 from bot.discord_io.outbox import Courier
 from bot.discord_io.permissions import invite_url
@@ -87,6 +88,7 @@ class BalintBot(commands.Bot):
     sessions: SessionRunner
     meetings: MeetingRunner
     cases: CaseDesk
+    hands: HandDesk
     privacy: PrivacyDesk
     records: RecordDesk
     courier: Courier
@@ -130,6 +132,7 @@ class BalintBot(commands.Bot):
             default_language=self.settings.default_language,
         )
         self.sessions = SessionRunner(self)
+        self.hands = HandDesk(self)
         self.meetings = MeetingRunner(self)
         self.cases = CaseDesk(self, load_or_create_key(self.settings.secret_key_path))
         self.privacy = PrivacyDesk(self)

@@ -76,6 +76,7 @@ class Cases(commands.Cog):
         found = await self.bot.cases.case_picked(interaction.guild_id or 0, case)
         await self.bot.cases.rules.withdraw(found, interaction.user.id)
         await self.bot.privacy.purge_withdrawn()
+        await self.bot.hands.cases_changed(found.group_id)
         await answer_privately(interaction, translator_for(interaction.locale).gettext(
             "Your case “{title}” is withdrawn, and deleted.", title=found.title))
 

@@ -66,9 +66,10 @@ class Groups(commands.Cog):
         def title(template: Template) -> str:
             return t.gettext(template.title) if template.name in BUILTIN_TEMPLATES else template.title
 
+        # Discord takes a choice's name of at most 100 characters; a custom title alone may be that long.
         return [
-            app_commands.Choice(name=t.gettext("{template}: {title} ({minutes} min)", template=template.name,
-                                               title=title(template), minutes=template.total_minutes),
+            app_commands.Choice(name=t.gettext("{template}: {title} ({length})", template=template.name,
+                                               title=title(template), length=t.render(template.length))[:100],
                                 value=template.name)
             for template in self.bot.templates.values() if needle in template.name
         ][:25]

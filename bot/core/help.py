@@ -51,8 +51,9 @@ METHOD = N_(
     "in the group, and patients are never named."
 )
 PHASES_NOTE = N_(
-    "During the discussion the presenter listens in silence. "
-    "Templates: classic (45 min), residency (60), double (90), psychodrama."
+    "During the discussion the presenter listens in silence. When the group speaks, members ask for "
+    "the floor with the panel's Raise hand. Templates: classic (45 min), residency (60), double (90), "
+    "psychodrama (85), each after a 3-minute opening that the leader can skip with Next."
 )
 
 

@@ -73,6 +73,11 @@ def relay_nonce(source_id: int) -> str:
     return _fit(f"p{_base36(source_id)}")
 
 
+def floor_nonce(hand_number: int) -> str:
+    """Name the notice that gives a raised hand the floor: once per hand (a hand's number is never reused)."""
+    return _fit(f"f{_base36(hand_number)}")
+
+
 def panel_nonce(session_id: int) -> str:
     """Name a session's panel: one per session."""
     return _fit(f"s{_base36(session_id)}P")
@@ -122,6 +127,8 @@ class Notice:
     view: str | None = None
     session_id: int | None = None
     reminder_id: int | None = None
+    # The one member the notice may ping (the one given the floor); nobody else ever is.
+    ping: int | None = None
 
 
 def still_resendable(claimed_at: datetime, now: datetime, window: timedelta) -> bool:

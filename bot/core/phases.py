@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
-from bot.core.text import N_
+from bot.core.text import N_, Text
 
 
 class Speaker(Enum):
@@ -32,11 +32,18 @@ class Phase:
     guidance: str
     speaker: Speaker
     pushback: bool = False
+    # The opening, before the case: the leader asks who has one, and the panel lists those waiting.
+    opening: bool = False
 
     @property
     def presenter_speaks(self) -> bool:
         """Whether the presenter may speak (and an anonymous one may relay) in this phase."""
         return self.speaker in (Speaker.PRESENTER, Speaker.GROUP_AND_PRESENTER)
+
+    @property
+    def group_speaks(self) -> bool:
+        """Whether the group holds the floor in this phase, and so may raise hands to speak."""
+        return self.speaker in (Speaker.GROUP, Speaker.GROUP_AND_PRESENTER)
 
 
 @dataclass(frozen=True)
@@ -49,10 +56,33 @@ class Template:
 
     @property
     def total_minutes(self) -> int:
-        """The planned length of the whole case."""
+        """The planned length of every phase, the opening included."""
         return sum(phase.minutes for phase in self.phases)
 
+    @property
+    def opening_minutes(self) -> int:
+        """The minutes of the opening, 0 for a template without one."""
+        return sum(phase.minutes for phase in self.phases if phase.opening)
 
+    @property
+    def case_minutes(self) -> int:
+        """The planned length of the case itself, without the opening: what a template advertises."""
+        return self.total_minutes - self.opening_minutes
+
+    @property
+    def length(self) -> Text:
+        """Say how long the template is: the case's minutes, and the opening's apart."""
+        if self.opening_minutes:
+            return Text("{minutes} min + {opening} min opening", minutes=self.case_minutes,
+                        opening=self.opening_minutes)
+        return Text("{minutes} min", minutes=self.case_minutes)
+
+
+_OPENING = N_(
+    "Who has a case today? The leader asks; whoever has one says so in a sentence, without the "
+    "story yet, and the group chooses one. The cases waiting are listed here. The leader moves "
+    "on with Next."
+)
 _PRESENTATION = N_(
     "The presenter tells the story of a patient who stays on their mind, from memory and without "
     "notes. The group listens; what is left out is part of the story too."
@@ -86,12 +116,19 @@ _SHARING = N_(
 )
 
 
+# Every built-in template begins with it; the leader skips it with Next when the case is chosen.
+OPENING_MINUTES = 3
+_OPENING_PHASE = Phase("opening", N_("Opening"), OPENING_MINUTES, _OPENING, Speaker.GROUP_AND_PRESENTER,
+                       opening=True)
+
+
 def _classic_shape(name: str, title: str, minutes: tuple[int, int, int, int, int]) -> Template:
     presentation, questions, discussion, back, closing = minutes
     return Template(
         name=name,
         title=title,
         phases=(
+            _OPENING_PHASE,
             Phase("presentation", N_("Presentation"), presentation, _PRESENTATION, Speaker.PRESENTER),
             Phase("questions", N_("Clarifying questions"), questions, _QUESTIONS, Speaker.GROUP_AND_PRESENTER),
             Phase("discussion", N_("Discussion (presenter pushed back)"), discussion, _DISCUSSION,
@@ -110,6 +147,7 @@ BUILTIN_TEMPLATES: Mapping[str, Template] = {
         name="psychodrama",
         title=N_("Balint-psychodrama"),
         phases=(
+            _OPENING_PHASE,
             Phase("presentation", N_("Presentation"), 10, _PRESENTATION, Speaker.PRESENTER),
             Phase("questions", N_("Clarifying questions"), 10, _QUESTIONS, Speaker.GROUP_AND_PRESENTER),
             Phase("warm-up", N_("Group discussion (presenter pushed back)"), 10, _WARM_UP, Speaker.GROUP,
@@ -156,7 +194,7 @@ TEMPLATE_NAME_MAX = 30
 PHASES_MAX = 12
 PHASE_MINUTES_MAX = 180
 GUIDANCE_MAX = 1000
-_PHASE_KEYS = {"name", "minutes", "guidance", "speaker", "pushback"}
+_PHASE_KEYS = {"name", "minutes", "guidance", "speaker", "pushback", "opening"}
 
 
 def build_template(name: str, raw: object) -> Template:
@@ -186,6 +224,9 @@ def build_template(name: str, raw: object) -> Template:
     phases = tuple(_build_phase(f"{where}.phases[{n}]", item) for n, item in enumerate(phases_raw))
     if sum(phase.pushback for phase in phases) > 1:
         raise TemplateError(f"{where}.phases", "at most one phase can be the push-back")
+    for n, phase in enumerate(phases[1:], start=1):
+        if phase.opening:
+            raise TemplateError(f"{where}.phases[{n}].opening", "only the first phase can be the opening")
     keys = [phase.key for phase in phases]
     if len(set(keys)) != len(keys):
         raise TemplateError(f"{where}.phases", "two phases have the same name")
@@ -218,6 +259,11 @@ def _build_phase(where: str, raw: object) -> Phase:
         raise TemplateError(f"{where}.pushback", "expected true or false")
     if pushback and speakers[speaker] in (Speaker.PRESENTER, Speaker.GROUP_AND_PRESENTER):
         raise TemplateError(f"{where}.speaker", "in the push-back phase the presenter is silent: use group or leader")
+    opening = raw.get("opening", False)
+    if not isinstance(opening, bool):
+        raise TemplateError(f"{where}.opening", "expected true or false")
+    if opening and pushback:
+        raise TemplateError(f"{where}.opening", "the opening comes before the case: it cannot be the push-back")
     key = "-".join(name.strip().lower().split())
     return Phase(key=key, name=name.strip(), minutes=minutes, guidance=guidance.strip(),
-                 speaker=speakers[speaker], pushback=pushback)
+                 speaker=speakers[speaker], pushback=pushback, opening=opening)

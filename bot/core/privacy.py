@@ -171,6 +171,11 @@ def privacy_notice(policy: RetentionPolicy) -> Notice:
                 "When the bot server-mutes a presenter in the discussion, it stores that it did, until it has "
                 "lifted the mute."
             )),
+            (Text("Raised hands"), Text(
+                "When you raise a hand on a session's panel, the bot stores that you did and when, until you "
+                "lower it, a leader gives you the floor, or the phase changes. An anonymous presenter's hand is "
+                "never raised, so nothing is stored."
+            )),
             (Text("When you or the bot leave"), Text(
                 "A member who leaves a server leaves its groups: their memberships, leaderships, queued cases "
                 "and answers to coming meetings are deleted; their record stays (/balint record in a direct "
@@ -273,6 +278,15 @@ class MuteRecord:
 
 
 @dataclass(frozen=True)
+class HandRecord:
+    """A hand the user raised on a session's panel, still up (it goes when the phase changes)."""
+
+    server_id: int
+    session_id: int
+    raised_at: datetime
+
+
+@dataclass(frozen=True)
 class SeriesRecord:
     """A meeting series the user scheduled."""
 
@@ -335,6 +349,7 @@ class ExportData:
     attendance: list[MeetingRecord] = field(default_factory=list)
     mutes: list[MuteRecord] = field(default_factory=list)
     series_scheduled: list[SeriesRecord] = field(default_factory=list)
+    raised_hands: list[HandRecord] = field(default_factory=list)
 
     def is_empty(self) -> bool:
         """Whether nothing at all is stored about the person."""
@@ -429,6 +444,8 @@ def export_document(data: ExportData, now: datetime, render: Render = str) -> di
                   for m in data.mutes],
         "meeting_series_scheduled": [{**_place(s.place), "series_id": s.series_id, "created_at": _iso(s.created_at)}
                                      for s in data.series_scheduled],
+        "raised_hands": [{"server_id": str(h.server_id), "session_id": h.session_id, "raised_at": _iso(h.raised_at)}
+                         for h in data.raised_hands],
     }
 
 

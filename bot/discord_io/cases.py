@@ -30,6 +30,7 @@ from bot.core.session import Session, Status
 from bot.core.text import N_, Lang, Text
 from bot.core.typed import picked_id
 from bot.discord_io.components import CustomId, PersistentButton, PrivateModal
+from bot.discord_io.panel_lists import case_line
 from bot.discord_io.replies import NO_MENTIONS, answer_privately
 from bot.discord_io.transient import StillFailing, persist
 from bot.i18n import lang_of, translator, translator_for
@@ -137,6 +138,7 @@ class CaseDesk:
                 return
         case = await self.rules.propose(group, interaction.user.id, draft.title, draft.story,
                                         anonymous=draft.anonymous)
+        await self.bot.hands.cases_changed(group.id)
         queued = (N_("Your case “{title}” is queued in {group}. Nobody will see that it is yours.") if case.anonymous
                   else N_("Your case “{title}” is queued in {group}."))
         await answer_privately(interaction, t.gettext(queued, title=case.title, group=group.name))
@@ -257,13 +259,7 @@ class CaseDesk:
         cases = await self.store.cases_of_group(group.id, (CaseState.QUEUED, CaseState.PRESENTING))
         if not cases:
             return t.gettext("{group} has no case waiting. Propose one with /case propose.", group=group.name)
-        lines = []
-        for case in cases:
-            # Translators: how /case list shows an anonymous case's author.
-            who = t.gettext("anonymous") if case.anonymous else f"<@{case.author_id}>"
-            line = (N_("• **{title}** · {who} (being presented)") if case.state is CaseState.PRESENTING
-                    else N_("• **{title}** · {who}"))
-            lines.append(t.gettext(line, title=discord.utils.escape_markdown(case.title), who=who))
+        lines = [case_line(case, t) for case in cases]
         return "\n".join([t.gettext("Cases of {group}:", group=group.name), *lines])
 
 

@@ -50,7 +50,7 @@ def group_embed(group: Group, templates: dict[str, Any], t: Translator) -> disco
     """Describe a group: channels, leaders, members and settings (ids become mentions)."""
     s = group.settings
     template = templates.get(s.template)
-    template_text = (t.gettext("{template} ({minutes} min)", template=s.template, minutes=template.total_minutes)
+    template_text = (t.gettext("{template} ({length})", template=s.template, length=t.render(template.length))
                      if template else s.template)
     embed = discord.Embed(title=group.name, colour=BRAND)
     embed.add_field(name=t.gettext("Text channel"), value=f"<#{group.text_channel_id}>")

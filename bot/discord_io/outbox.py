@@ -111,9 +111,13 @@ class Courier:
         channel = self.bot.get_partial_messageable(notice.channel_id, guild_id=notice.guild_id)
         view = _view(notice.view)
 
+        # Nobody is pinged, but the one member a notice names for it (the floor goes to them).
+        mentions = NO_MENTIONS if notice.ping is None else discord.AllowedMentions(
+            everyone=False, roles=False, replied_user=False, users=[discord.Object(id=notice.ping)])
+
         async def send() -> discord.Message:
             return await channel.send(notice.content, view=view or discord.utils.MISSING, nonce=notice.nonce,
-                                      allowed_mentions=NO_MENTIONS)
+                                      allowed_mentions=mentions)
 
         try:
             message = await persist(send, clock=self.bot.clock, until=self.deadline(notice),

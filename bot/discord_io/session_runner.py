@@ -148,10 +148,11 @@ class SessionRunner:
                 await self.bot.cases.store.move_case(case.id, CaseState.PRESENTING, CaseState.QUEUED)
             raise busy from None
         channel = self.bot.get_partial_messageable(group.text_channel_id, guild_id=group.guild_id)
+        lists = await self.bot.hands.lists(session, group)
 
         async def post_panel(ticket: Ticket) -> discord.Message | None:
             async def send() -> discord.Message:
-                return await channel.send(embed=panel_embed(session, group, now),
+                return await channel.send(embed=panel_embed(session, group, now, lists=lists),
                                           view=panel_view(session, group.settings.language) or discord.utils.MISSING,
                                           nonce=panel_nonce(session.id))
 
@@ -175,7 +176,7 @@ class SessionRunner:
                 t.gettext("The session started, but I could not post its panel in {channel}: I need View Channel,"
                           " Send Messages and Embed Links there. Here is the panel meanwhile.",
                           channel=f"<#{group.text_channel_id}>"),
-                embed=panel_embed(session, group, now, lang_of(interaction.locale)),
+                embed=panel_embed(session, group, now, lang_of(interaction.locale), lists=lists),
                 view=panel_view(session, lang_of(interaction.locale)) or discord.utils.MISSING,
                 ephemeral=True,
             )
@@ -304,7 +305,7 @@ class SessionRunner:
                     action: ControlAction) -> None:
         """Update the panel: through the click itself when it came from the panel, else by an edit."""
         now = self.bot.clock.now()
-        embed = panel_embed(session, group, now)
+        embed = panel_embed(session, group, now, lists=await self.bot.hands.lists(session, group))
         view = panel_view(session, group.settings.language)
         from_panel = (
             interaction.type is discord.InteractionType.component and interaction.message is not None
@@ -319,17 +320,27 @@ class SessionRunner:
         await answer_privately(interaction, done_message(action, session, lang_of(interaction.locale)))
         self._edit_panel(session, group)
 
-    def _edit_panel(self, session: Session, group: Group) -> None:
-        """Show the session's state on its panel, in the background; a newer edit replaces an older one."""
+    def _edit_panel(self, session: Session, group: Group, *, paced: bool = False) -> None:
+        """Show the session's state on its panel, in the background; a newer edit replaces an older one.
+
+        `paced` (a raised hand): first wait for the panel's turn, within Discord's rate limits (pacing.py).
+        """
         if session.panel_message_id is None or session.panel_channel_id is None:
             return
         channel = self.bot.get_partial_messageable(session.panel_channel_id, guild_id=group.guild_id)
         message = channel.get_partial_message(session.panel_message_id)
 
         async def edit(ticket: Ticket) -> None:
+            if paced and not await self.bot.hands.pacer.wait_turn(message.id, ticket):
+                return  # a newer edit replaced this one while it waited
+
             async def call() -> None:
-                await message.edit(embed=panel_embed(session, group, self.bot.clock.now()),
-                                   view=panel_view(session, group.settings.language))
+                # The session as it is now: an edit that replaced older ones shows what they would have.
+                shown = await self.store.get(session.id) or session
+                await message.edit(embed=panel_embed(shown, group, self.bot.clock.now(),
+                                                     lists=await self.bot.hands.lists(shown, group)),
+                                   view=panel_view(shown, group.settings.language))
+                self.bot.hands.pacer.edited(message.id)
 
             try:
                 await persist(call, clock=self.bot.clock, until=self.bot.after_real(PANEL_PATIENCE),
@@ -566,5 +577,6 @@ class SessionRunner:
         """Show anyone the session's panel, privately."""
         session, group = await self.session_for(interaction)
         await answer_privately(interaction, embed=panel_embed(session, group, self.bot.clock.now(),
-                                                              lang_of(interaction.locale)))
+                                                              lang_of(interaction.locale),
+                                                              lists=await self.bot.hands.lists(session, group)))
 

@@ -2,6 +2,8 @@
 
 What is posted in the group's channel is in the group's language; each function takes it
 (`panel_embed` follows the group it is given unless told otherwise, the others default to English).
+What the panel lists beside the phases (the raised hands, an opening's cases) is read by the caller
+and given as `PanelLists`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from bot.core.text import N_, Lang
 from bot.discord_io.cases import SpeakButton
 from bot.discord_io.components import CustomId, PersistentButton
 from bot.discord_io.groups import BRAND
+from bot.discord_io.hands import HandButton, hand_buttons
+from bot.discord_io.panel_lists import NO_LISTS, PanelLists, add_fields
 from bot.i18n import Translator, phase_guidance, phase_name, translator
 
 if TYPE_CHECKING:
@@ -47,8 +51,9 @@ def presenter_text(session: Session, t: Translator) -> str:
     return t.gettext("chosen in the opening")
 
 
-def panel_embed(session: Session, group: Group, now: datetime, lang: Lang | None = None) -> discord.Embed:
-    """Render the panel: case, presenter, every phase with the current one marked, time and guidance.
+def panel_embed(session: Session, group: Group, now: datetime, lang: Lang | None = None, *,
+                lists: PanelLists = NO_LISTS) -> discord.Embed:
+    """Render the panel: case, presenter, every phase with the current one marked, time, lists and guidance.
 
     In `lang`, or without it in the group's language (the panel lives in the group's channel).
     """
@@ -83,6 +88,7 @@ def panel_embed(session: Session, group: Group, now: datetime, lang: Lang | None
     )
     embed.add_field(name=t.gettext("Phases"), value="\n".join(lines), inline=False)
     embed.add_field(name=t.gettext("Now"), value=timing, inline=False)
+    add_fields(embed, session, lists, t)
     guidance = phase_guidance(current, t)
     if state.status is not Status.ENDED and guidance:
         embed.add_field(name=t.gettext("Guidance"), value=guidance, inline=False)
@@ -161,12 +167,15 @@ def panel_view(session: Session, lang: Lang = Lang.EN) -> discord.ui.View | None
     toggle = ControlAction.RESUME if session.state.status is Status.PAUSED else ControlAction.PAUSE
     for action in (toggle, ControlAction.EXTEND, ControlAction.NEXT, ControlAction.BACK, ControlAction.END):
         view.add_item(SessionButton(session=session.id, action=action, lang=lang))
+    # The second row: the hands while the group speaks, and the anonymous presenter's form.
+    for button in hand_buttons(session, lang):
+        view.add_item(button)
     if session.anonymous:
         view.add_item(SpeakButton(session=session.id, lang=lang))
     return view
 
 
-DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (SessionButton,)
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (SessionButton, HandButton)
 
 
 DONE = {

@@ -22,7 +22,7 @@ from bot.sandbox.transcript import Transcript, shown
 from bot.sandbox.world import SandboxError, SandboxWorld, build_world
 
 if TYPE_CHECKING:
-    from simcord import Env
+    from simcord import Env, MemberActor
 
 
 @dataclass(frozen=True)
@@ -60,12 +60,27 @@ def _panel(world: SandboxWorld) -> discord.Message:
     return panel
 
 
+def _session_id(panel: discord.Message) -> str:
+    control = next(c.custom_id for c in shown(panel).controls if (c.custom_id or "").startswith("balint:s:"))
+    return (control or "").split(":")[2]
+
+
 async def _press(world: SandboxWorld, action: str) -> None:
     """Press a panel button, as the leader."""
     panel = _panel(world)
-    session = next(c.custom_id for c in shown(panel).controls if (c.custom_id or "").startswith("balint:s:"))
-    prefix = ":".join((session or "").split(":")[:3]) + f":{action}"
-    await world.click(world.leader, panel, prefix)
+    await world.click(world.leader, panel, f"balint:s:{_session_id(panel)}:{action}")
+
+
+async def _hand(world: SandboxWorld, person: MemberActor, action: str = "raise") -> None:
+    """Press Raise hand as a person (again, to lower it), or Next speaker ("next")."""
+    panel = _panel(world)
+    await world.click(person, panel, f"balint:hand:{_session_id(panel)}:{action}")
+
+
+async def _show_panel(world: SandboxWorld) -> None:
+    """Let the panel's paced edit land (a second or two), and show it as the group sees it."""
+    await world.env.advance_time(2)
+    world.show(_panel(world), "the panel")
 
 
 async def _presenter_comes_into_voice(world: SandboxWorld) -> None:
@@ -76,6 +91,11 @@ async def _leader_starts_the_session(world: SandboxWorld) -> None:
     await world.slash(world.leader, "session start", {"group": world.group_name, "presenter": world.members[0]})
 
 
+async def _opening(world: SandboxWorld) -> None:
+    await world.wait(1)
+    await _press(world, "next")
+
+
 async def _presentation(world: SandboxWorld) -> None:
     await world.wait(3)
     await world.wait(2)
@@ -83,6 +103,14 @@ async def _presentation(world: SandboxWorld) -> None:
 
 async def _questions(world: SandboxWorld) -> None:
     await _press(world, "next")
+    ada, ben, chloe, dev, _ = world.members
+    for member in (ben, chloe, dev):
+        await _hand(world, member)
+    await _show_panel(world)
+    await _hand(world, world.leader, "next")
+    await _hand(world, chloe)  # pressed again: her hand goes down
+    await _hand(world, ada)  # the presenter answers questions: she may ask for the floor too
+    await _show_panel(world)
     await world.wait(2)
 
 
@@ -96,6 +124,10 @@ async def _dropout(world: SandboxWorld) -> None:
 
 async def _discussion(world: SandboxWorld) -> None:
     await _press(world, "next")
+    ada, _, _, _, eve = world.members
+    await _hand(world, ada)  # pushed back: the presenter listens
+    await _hand(world, eve)
+    await _hand(world, world.leader, "next")
     await world.wait(10)
     await _press(world, "pause")
     await world.wait(2)
@@ -138,8 +170,12 @@ async def _anonymous_session(world: SandboxWorld) -> None:
     leader = world.leader
     choices = await leader.autocomplete(world.text, "session start", "case", "", group=world.group_name)
     await world.slash(leader, "session start", {"group": world.group_name, "case": choices[0]["value"]})
+    await _press(world, "next")
     await world.dm(world.members[1], "He was my very first patient here, twelve years ago.")
     await _press(world, "next")
+    await _hand(world, world.members[2])
+    await _hand(world, world.members[1])  # the anonymous presenter: told privately, and nothing shows
+    await _show_panel(world)
     await world.dm(world.members[1], "No, he always comes alone.")
     await _press(world, "next")
     await world.dm(world.members[1], "Can I add something?")
@@ -159,15 +195,17 @@ DEMO_STEPS: Sequence[Step] = (
     Step("The co-leader changes a setting back", _coleader_configures),
     Step("A classic session: Dr Ada, the presenter, comes into voice", _presenter_comes_into_voice),
     Step("The leader starts the session", _leader_starts_the_session),
+    Step("Opening (3 minutes): who has a case? The leader skips on with Next", _opening),
     Step("Presentation (5 minutes)", _presentation),
-    Step("Clarifying questions (5 minutes)", _questions),
+    Step("Clarifying questions (5 minutes): members raise hands, the leader gives the floor", _questions),
     Step("Dr Ada's connection drops: after a minute the bot pauses the session; the group waits for her", _dropout),
     Step("Discussion: the presenter is pushed back and listens, muted (25 minutes)", _discussion),
     Step("The presenter returns (7 minutes)", _return),
     Step("Closing (3 minutes); then each leader gets the session's debrief privately", _closing),
     Step("Three members give anonymous feedback: it follows to the leaders; the leader reads it", _feedback),
     Step("Dr Ben proposes a case anonymously", _anonymous_case),
-    Step("A session on the anonymous case: the presenter speaks only through the bot", _anonymous_session),
+    Step("A session on the anonymous case: the presenter speaks only through the bot, and raises no hand",
+         _anonymous_session),
 )
 
 

@@ -155,7 +155,7 @@ class SandboxWorld:
 
     async def wait(self, minutes: float) -> None:
         """Let time pass (SimCord's clock), and show what the bot posted meanwhile."""
-        self.transcript.note(f"{minutes:g} minute{'s' if minutes != 1 else ''} pass.")
+        self.transcript.note(f"{minutes:g} minute{'s pass' if minutes != 1 else ' passes'}.")
         before, mutes = self.last_public_id(), self.voice_mutes()
         await self.env.advance_time(minutes * 60)
         self._new_public(before)
@@ -201,6 +201,10 @@ class SandboxWorld:
         self._report_mutes(mutes)
         self._new_direct()
         return result
+
+    def show(self, message: MessageLike, what: str) -> None:
+        """Show a bot message as everyone sees it now: one the bot keeps editing in place, such as the panel."""
+        self.transcript.bot(f"{what} in {self.channel_name}, as everyone sees it now", shown(message))
 
     @property
     def channel_name(self) -> str:

@@ -398,4 +398,21 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX session_debriefs_user ON session_debriefs (user_id);
     CREATE INDEX session_dropouts_user ON session_dropouts (user_id)
     """,
+    # 11: raised hands, who asks for the floor in the current phase of a session, in the order they
+    # asked (the id); a phase change clears them in its own transaction. And the one member a notice
+    # may ping: the one a leader gives the floor to, kept only until the notice is sent.
+    """
+    CREATE TABLE raised_hands (
+        -- AUTOINCREMENT: a number is never used twice, since it names the floor notice's nonce
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id   INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        -- the phase it was raised in: a hand never outlives its phase
+        phase_index  INTEGER NOT NULL,
+        user_id      INTEGER NOT NULL,
+        raised_at    TEXT    NOT NULL,
+        UNIQUE (session_id, user_id)
+    );
+    CREATE INDEX raised_hands_user ON raised_hands (user_id);
+    ALTER TABLE outbox ADD COLUMN ping INTEGER
+    """,
 )

@@ -11,7 +11,7 @@ from bot.core.notices import Notice
 from bot.storage.db import Database, Transaction
 from bot.storage.instants import from_text, to_text
 
-_COLUMNS = "nonce, guild_id, channel_id, session_id, reminder_id, content, view, claimed_at"
+_COLUMNS = "nonce, guild_id, channel_id, session_id, reminder_id, content, view, claimed_at, ping"
 
 
 def _notice(row: aiosqlite.Row) -> Notice:
@@ -24,6 +24,7 @@ def _notice(row: aiosqlite.Row) -> Notice:
         view=row["view"],
         session_id=row["session_id"],
         reminder_id=row["reminder_id"],
+        ping=row["ping"],
     )
 
 
@@ -34,9 +35,9 @@ async def claim_notices(tx: Transaction, notices: Iterable[Notice]) -> None:
     """
     for notice in notices:
         await tx.execute(
-            f"INSERT OR IGNORE INTO outbox ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT OR IGNORE INTO outbox ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (notice.nonce, notice.guild_id, notice.channel_id, notice.session_id, notice.reminder_id,
-             notice.content, notice.view, to_text(notice.claimed_at)),
+             notice.content, notice.view, to_text(notice.claimed_at), notice.ping),
         )
 
 
@@ -47,10 +48,10 @@ class SqliteOutbox:
         self.db = db
 
     async def mark_sent(self, nonce: str, channel_id: int, message_id: int, at: datetime) -> None:
-        """Record where a notice went; its text is no longer kept. A reminder also learns its message."""
+        """Record where a notice went; its text and whom it pinged are no longer kept. A reminder learns its message."""
         async with self.db.transaction() as tx:
             await tx.execute(
-                "UPDATE outbox SET sent_at = ?, message_id = ?, content = NULL, given_up_at = NULL"
+                "UPDATE outbox SET sent_at = ?, message_id = ?, content = NULL, ping = NULL, given_up_at = NULL"
                 " WHERE nonce = ? AND sent_at IS NULL",
                 (to_text(at), message_id, nonce),
             )
@@ -64,7 +65,7 @@ class SqliteOutbox:
         """Stop trying a notice: Discord refused it, or a re-send could now make a second copy."""
         async with self.db.transaction() as tx:
             await tx.execute(
-                "UPDATE outbox SET given_up_at = ?, content = NULL WHERE nonce = ? AND sent_at IS NULL",
+                "UPDATE outbox SET given_up_at = ?, content = NULL, ping = NULL WHERE nonce = ? AND sent_at IS NULL",
                 (to_text(at), nonce),
             )
 

@@ -17,6 +17,7 @@ from bot.core.cases import Case, CaseState
 from bot.core.privacy import (
     CaseRecord,
     ExportData,
+    HandRecord,
     LeadRecord,
     MeetingRecord,
     MuteRecord,
@@ -313,6 +314,12 @@ class SqlitePrivacyStore:
             " WHERE x.created_by = ? ORDER BY x.id", me,
         ):
             data.series_scheduled.append(SeriesRecord(_place(row), int(row["id"]), from_text(row["created_at"])))
+        for row in await self.db.fetch_all(
+            "SELECT g.guild_id, x.session_id, x.raised_at FROM raised_hands x JOIN sessions s ON s.id = x.session_id"
+            " JOIN groups g ON g.id = s.group_id WHERE x.user_id = ? ORDER BY x.id", me,
+        ):
+            data.raised_hands.append(HandRecord(int(row["guild_id"]), int(row["session_id"]),
+                                                from_text(row["raised_at"])))
         return data
 
     async def forget(self, user_id: int, anonymous_case_ids: Sequence[int], marks: Sequence[SealedMark],
@@ -342,6 +349,7 @@ class SqlitePrivacyStore:
             await tx.execute("DELETE FROM meeting_attendance WHERE user_id = ?", me)
             await tx.execute("DELETE FROM session_presence WHERE user_id = ?", me)
             await tx.execute("DELETE FROM session_leaders WHERE user_id = ?", me)
+            await tx.execute("DELETE FROM raised_hands WHERE user_id = ?", me)
             await tx.execute("DELETE FROM session_dropouts WHERE user_id = ?", me)
             await tx.execute("DELETE FROM session_debriefs WHERE user_id = ?", me)
             await tx.execute("UPDATE meeting_series SET created_by = ? WHERE created_by = ?", (NOBODY, user_id))
@@ -374,6 +382,10 @@ class SqlitePrivacyStore:
             await _delete_marks(tx, marks)
             # A server mute does not outlive the membership: there is nothing left to lift.
             await tx.execute("DELETE FROM voice_mutes WHERE user_id = ? AND guild_id = ?", who)
+            await tx.execute(
+                "DELETE FROM raised_hands WHERE user_id = ? AND session_id IN"
+                " (SELECT s.id FROM sessions s JOIN groups g ON g.id = s.group_id WHERE g.guild_id = ?)", who,
+            )
         await self.db.scrub()
         return orphans
 

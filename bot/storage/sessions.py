@@ -17,6 +17,7 @@ from bot.core.presence import LeaderRole, Stay
 from bot.core.session import Session, SessionState, Status
 from bot.storage.db import Database, Transaction, claim_report
 from bot.storage.debriefs import close_session, record_change
+from bot.storage.hands import clear_hands
 from bot.storage.instants import from_text, from_text_or_none, to_text, to_text_or_none
 from bot.storage.outbox import claim_notices
 
@@ -29,7 +30,7 @@ _COLUMNS = (
 def _phases_json(phases: tuple[Phase, ...]) -> str:
     return json.dumps([
         {"key": p.key, "name": p.name, "minutes": p.minutes, "guidance": p.guidance,
-         "speaker": p.speaker.value, "pushback": p.pushback}
+         "speaker": p.speaker.value, "pushback": p.pushback, "opening": p.opening}
         for p in phases
     ])
 
@@ -37,7 +38,9 @@ def _phases_json(phases: tuple[Phase, ...]) -> str:
 def _phases(text: str) -> tuple[Phase, ...]:
     return tuple(
         Phase(key=p["key"], name=p["name"], minutes=int(p["minutes"]), guidance=p["guidance"],
-              speaker=Speaker(p["speaker"]), pushback=bool(p["pushback"]))
+              speaker=Speaker(p["speaker"]), pushback=bool(p["pushback"]),
+              # Sessions stored before openings existed have no such key.
+              opening=bool(p.get("opening", False)))
         for p in json.loads(text)
     )
 
@@ -180,6 +183,7 @@ class SqliteSessionStore:
             )
             if changed == 1:
                 await claim_notices(tx, notices)
+                await clear_hands(tx, session.id, state)
                 await record_change(tx, session.id, session.version + 1, state, at)
                 if also is not None:
                     await also(tx)

@@ -15,6 +15,10 @@ their files, to a stricter rule than "no name": an answer about the presenter, w
 swapped (ids, user names, display names), must read line for line as the same answer about the
 twin; an answer about both must read the same with them swapped. Nothing in them can then tell
 the presenter from someone who never presented.
+
+Given the database, it also reads the rows the session's own tools write for the group to
+see: the raised hands (whose owners the panel lists) and the outbox of notices (with whom
+each pings): an anonymous presenter is never in them.
 """
 
 from __future__ import annotations
@@ -22,8 +26,10 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import simcord
@@ -40,6 +46,7 @@ class LeakScan:
     viewers: list[simcord.MemberActor]
     transcript_from: int = 0
     log: list[str] = field(default_factory=list)
+    database: Path | None = None
     twin: simcord.MemberActor | None = None
     twin_display: str = ""
     # Answers that name the presenter because someone asked for them, by interaction token: pairs (about the
@@ -50,9 +57,9 @@ class LeakScan:
 
     @classmethod
     def start(cls, env: simcord.Env, guild: simcord.GuildHandle, author: simcord.MemberActor,
-              display_name: str, viewers: list[simcord.MemberActor]) -> LeakScan:
+              display_name: str, viewers: list[simcord.MemberActor], database: Path | None = None) -> LeakScan:
         scan = cls(env, guild, author, display_name, [v for v in viewers if v.id != author.id],
-                   transcript_from=len(env.backend.transcript))
+                   transcript_from=len(env.backend.transcript), database=database)
         handler = _ListHandler(scan.log)
         # The log as it runs by default (INFO), with the bot's own modules at DEBUG.
         logging.getLogger().addHandler(handler)
@@ -204,6 +211,11 @@ class LeakScan:
         found += self._asked_problems(asked)
         for line in self.log:
             found += self._hits("log", line)
+        if self.database is not None:
+            with sqlite3.connect(self.database) as conn:
+                for table, columns in DATABASE_PATHS:
+                    for row in conn.execute(f"SELECT {columns} FROM {table}"):
+                        found += self._hits(f"database {table}", [str(value) for value in row])
         state = self.guild.voice_states().get(self.author.id)
         if state is not None and (state.mute or state.deaf):
             found.append("the presenter was muted or deafened")
@@ -212,6 +224,10 @@ class LeakScan:
     def assert_clean(self) -> None:
         problems = self.problems()
         assert not problems, "the anonymous presenter shows:\n" + "\n".join(problems[:20])
+
+
+# The tables whose rows become what the group sees: the panel's hands, and the notices with whom they ping.
+DATABASE_PATHS = (("raised_hands", "session_id, user_id"), ("outbox", "nonce, content, ping"))
 
 
 class _ListHandler(logging.Handler):

@@ -39,7 +39,8 @@ class Anonymous:
 @pytest.fixture
 async def anon(harness: Harness, server: Server) -> AsyncIterator[Anonymous]:
     leader, ada = await ready_group(server)
-    scan = LeakScan.start(harness.env, server.guild, ada, "Dr Ada", [server.admin, *server.members])
+    scan = LeakScan.start(harness.env, server.guild, ada, "Dr Ada", [server.admin, *server.members],
+                          database=harness.db_path)
     proposed = await propose(server, ada, "The patient I dread", "He shouts at reception.", anonymous=True)
     assert proposed.response.content.endswith("Nobody will see that it is yours.")
     try:
@@ -55,6 +56,7 @@ async def test_a_whole_anonymous_session_leaves_no_trace(anon: Anonymous) -> Non
     panel = session_panel(server).embeds[0]
     assert "**Presenter:** the presenter" in panel.description
 
+    await leader.click(session_panel(server), label="Next")  # past the opening: the presentation
     reply = await ada.send_dm("He was my first patient when I started here.")
     assert anon.relays() == ["**Presenter:** He was my first patient when I started here."]
     assert ada.user.dm_channel.last_message.content == "Relayed to the group as “Presenter”."
@@ -158,7 +160,7 @@ async def test_custom_ids_carry_only_session_ids(anon: Anonymous) -> None:
     ids = [c.custom_id for row in session_panel(anon.server).components for c in row.children]
     session = anon.harness.rows("SELECT id FROM sessions")[0][0]
     assert ids == [f"balint:s:{session}:{a}" for a in ("pause", "extend", "next", "back", "end")] + [
-        f"balint:speak:{session}"]
+        f"balint:hand:{session}:raise", f"balint:hand:{session}:next", f"balint:speak:{session}"]
     anon.scan.assert_clean()
 
 
@@ -190,15 +192,20 @@ async def test_a_discord_failure_while_relaying_names_no_one(anon: Anonymous) ->
 
 
 async def test_the_scan_itself_sees_a_named_presenter(anon: Anonymous) -> None:
-    """The scan is no empty check: a named case in the queue, and a log line, are both found."""
+    """The scan is no empty check: a named case in the queue, a log line and a raised hand are all found."""
     await propose(anon.server, anon.presenter, "Named one")
     await anon.server.members[1].slash(anon.server.text, "case list", group="Alpha")
     import logging
 
     logging.getLogger("bot.test").info("presenter is %s", anon.presenter.id)
+    await anon.leader.slash(anon.server.text, "session start", group="Alpha",
+                            case=await case_id(anon.server, anon.leader, "Named one"))
+    raised = await anon.presenter.click(session_panel(anon.server), label="Raise hand")
+    assert raised.response.content.startswith("✋ Your hand is raised"), "a named presenter may, in the opening"
     problems = anon.scan.problems()
     assert any(p.startswith("REST POST /interactions/") for p in problems), problems
     assert any(p.startswith("log:") for p in problems), problems
+    assert any(p.startswith("database raised_hands") for p in problems), problems
 
 
 async def test_relaying_when_no_session_runs_is_refused_privately(anon: Anonymous) -> None:

@@ -26,6 +26,7 @@ async def _present(server: Server, leader: simcord.MemberActor, ada: simcord.Mem
     """Start the anonymous case; Ada speaks by DM, by the panel's form, and again on her return."""
     value = await case_id(server, leader, TITLE)
     await leader.slash(server.text, "session start", group="Alpha", case=value)
+    await leader.click(session_panel(server), label="Next")  # past the opening: the presentation
     await ada.send_dm(RELAYED[0])
     await leader.click(session_panel(server), label="Next")
     form = await ada.click(session_panel(server), label="Speak as presenter")

@@ -23,13 +23,14 @@ def _expected_report(harness: Harness) -> str:
         f"Template classic · <t:{start}:t> to <t:{end}:t>",
         "",
         "**Phases** (minutes planned → actual)",
+        "• Opening: 3 → 0",
         "• Presentation: 5 → 9 · 1 pause, 2 min · 1 extension, +2 min",
         "• Clarifying questions: 5 → 5",
         "• Discussion (presenter pushed back): 25 → 1",
         "• Presenter returns: 7 → not reached",
         "• Closing: 3 → not reached",
         "",
-        "**In all:** 45 min planned, 17 min from start to end.",
+        "**In all:** 48 min planned, 17 min from start to end.",
         "**Pauses:** 1 (2 min)",
         "**Extensions:** 1 (+2 min)",
         "**In voice:** 4 people",
@@ -50,6 +51,7 @@ async def _a_session_with_pauses_and_extensions(harness: Harness, server: Server
     await leader.join_voice(server.voice)
     await ben.join_voice(server.voice)
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await leader.click(session_panel(server), label="Next")  # the opening skipped at once
     await harness.env.advance_time(3 * MIN)
     await leader.click(session_panel(server), label="Pause")
     await harness.env.advance_time(2 * MIN)
@@ -192,6 +194,7 @@ async def test_a_debrief_in_french(harness: Harness, server: Server) -> None:
     await leader.slash(server.text, "group config", group="Alpha", language="fr")
     await leader.join_voice(server.voice)
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await leader.click(_french_panel(server), label="Phase suivante")  # the opening skipped at once
     await harness.env.advance_time(1 * MIN)
     await leader.click(_french_panel(server), label="Pause")
     await harness.env.advance_time(1 * MIN)
@@ -207,13 +210,14 @@ async def test_a_debrief_in_french(harness: Harness, server: Server) -> None:
         f"Modèle classic · de <t:{start}:t> à <t:{end}:t>",
         "",
         "**Phases** (minutes prévues → réelles)",
+        "• Ouverture : 3 → 0",
         "• Présentation : 5 → 3 · 1 pause, 1 min · 2 prolongations, +4 min",
         "• Questions de clarification : 5 → non atteinte",
         "• Discussion (mise en retrait) : 25 → non atteinte",
         "• Retour de la personne qui présente : 7 → non atteinte",
         "• Clôture : 3 → non atteinte",
         "",
-        "**En tout :** 45 min prévues, 4 min du début à la fin.",
+        "**En tout :** 48 min prévues, 4 min du début à la fin.",
         "**Pause :** 1 (1 min)",
         "**Prolongations :** 2 (+4 min)",
         "**Dans le salon vocal :** 2 personnes",

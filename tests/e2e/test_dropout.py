@@ -6,7 +6,15 @@ import simcord
 
 from tests.e2e.conftest import Harness, Server
 from tests.support.locales import speak
-from tests.support.sessions import MIN, count_messages, direct_messages, now_field, ready_group, session_panel
+from tests.support.sessions import (
+    MIN,
+    count_messages,
+    direct_messages,
+    now_field,
+    ready_group,
+    session_panel,
+    skip_opening,
+)
 
 GRACE = 60
 
@@ -32,6 +40,7 @@ def _paused(server: Server) -> bool:
 async def _session(server: Server, **group_options: object) -> tuple[simcord.MemberActor, simcord.MemberActor]:
     leader, ada = await ready_group(server, **group_options)
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await skip_opening(server, leader)  # the presentation, where the presenter speaks
     return leader, ada
 
 

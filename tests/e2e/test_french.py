@@ -32,6 +32,11 @@ PRESENTATION_FR = (
     "La personne qui présente raconte l'histoire d'un patient qui lui reste en tête, de mémoire et sans "
     "notes. Le groupe écoute ; ce qui est omis fait aussi partie de l'histoire."
 )
+OPENING_FR = (
+    "Qui a un cas aujourd'hui ? L'animateur ou l'animatrice pose la question ; qui en a un le dit en une phrase, "
+    "sans raconter l'histoire encore, et le groupe en choisit un. Les cas en attente sont listés ici. L'animateur "
+    "ou l'animatrice passe à la suite avec « Phase suivante »."
+)
 ONLY_LEADERS_FR = "Seuls les animateurs du groupe Alpha peuvent piloter ses séances ; demandez à un animateur."
 
 
@@ -76,14 +81,24 @@ async def test_a_session_in_a_french_group(harness: Harness, server: Server) -> 
 
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
     # What the runner posts in the channel is in the group's language: the phase with its guidance.
-    assert server.text.last_message.content.startswith("**Phase 1 sur 5 : Présentation** · 5 min, se termine <t:")
+    assert server.text.last_message.content.startswith("**Phase 1 sur 6 : Ouverture** · 3 min, se termine <t:")
+    assert server.text.last_message.content.endswith(f"\n>>> {OPENING_FR}")
+    embed = _panel(server).embeds[0]
+    assert _field(embed, "Phases").splitlines()[0] == "▶ **Ouverture** · 3 min"
+    assert _field(embed, "Cas en attente") == "Aucun cas n'attend ; un membre en propose un avec /case propose."
+    assert _field(embed, "Mains levées") == (
+        "Aucune pour l'instant : appuyez sur « Lever la main » pour demander la parole.")
+    skipped = await leader.slash(server.text, "session next")
+    assert skipped.response.content == "Passage à la phase Présentation."
+    assert server.text.last_message.content.startswith("**Phase 2 sur 6 : Présentation** · 5 min, se termine <t:")
     assert server.text.last_message.content.endswith(f"\n>>> {PRESENTATION_FR}")
     embed = _panel(server).embeds[0]
     assert embed.description == f"**Cas :** Un cas du groupe\n**Présenté par :** {ada.mention}"
     lines = _field(embed, "Phases").splitlines()
-    assert lines[0] == "▶ **Présentation** · 5 min"
-    assert lines[1:] == ["· Questions de clarification · 5 min", "· Discussion (mise en retrait) · 25 min",
+    assert lines[:2] == ["✓ Ouverture · 3 min", "▶ **Présentation** · 5 min"]
+    assert lines[2:] == ["· Questions de clarification · 5 min", "· Discussion (mise en retrait) · 25 min",
                          "· Retour de la personne qui présente · 7 min", "· Clôture · 3 min"]
+    assert "Mains levées" not in [f.name for f in embed.fields], "the presenter alone speaks"
     assert _field(embed, "En ce moment").startswith("**Présentation** se termine <t:")
     assert _field(embed, "Consignes") == PRESENTATION_FR
     assert embed.footer.text == "Modèle : classic"
@@ -117,7 +132,7 @@ async def test_a_session_in_a_french_group(harness: Harness, server: Server) -> 
     await leader.slash(server.text, "session next")
     await leader.slash(server.text, "session next")
     embed = _panel(server).embeds[0]
-    assert _field(embed, "Phases").splitlines()[2] == "▶ **Discussion (mise en retrait)** · 25 min"
+    assert _field(embed, "Phases").splitlines()[3] == "▶ **Discussion (mise en retrait)** · 25 min"
     assert _field(embed, "Consignes").startswith("La personne qui présente se met en retrait et écoute en silence.")
 
     ended = await leader.click(_panel(server), label="Terminer")
@@ -147,11 +162,18 @@ async def test_the_notices_and_buttons_in_french(harness: Harness, server: Serve
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
     group = await harness.bot.group_store.group_by_name(server.guild.id, "Alpha")
     assert group is not None
+    opening = await harness.bot.sessions.store.live_for_group(group.id)
+    assert opening is not None
+    assert _labels(panel_view(opening, Lang.FR)) == [
+        "Pause", "+2 min", "Phase suivante", "Phase précédente", "Terminer", "Lever la main", "Donner la parole",
+    ]
+    assert _labels(panel_view(opening)) == ["Pause", "+2 min", "Next", "Back", "End", "Raise hand", "Next speaker"]
+    await leader.slash(server.text, "session next")
     session = await harness.bot.sessions.store.live_for_group(group.id)
     assert session is not None
     phase = session.current_phase
     announced = phase_message(session.phases, session.state, Lang.FR)
-    assert announced.startswith("**Phase 1 sur 5 : Présentation** · 5 min, se termine <t:")
+    assert announced.startswith("**Phase 2 sur 6 : Présentation** · 5 min, se termine <t:")
     assert announced.endswith(f"\n>>> {PRESENTATION_FR}")
     assert warning_message(phase, 2, Lang.FR) == "⏳ Plus que **2 minutes** pour la phase Présentation."
     assert warning_message(phase, 1, Lang.FR) == "⏳ Plus que **1 minute** pour la phase Présentation."
@@ -229,7 +251,7 @@ async def test_a_french_admin_deletes_and_asks_for_help_in_french(harness: Harne
     helped = await server.admin.slash(server.text, "balint help")
     page = helped.response.embeds[0]
     assert page.title == "Les groupes Balint avec balint-bot"
-    assert "1. Présentation : 5 min" in page.fields[1].value
+    assert "1. Ouverture : 3 min\n2. Présentation : 5 min" in page.fields[1].value
     assert "`/group join` : lire la charte et rejoindre le groupe" in page.fields[2].value
     english = await server.admin.slash(server.text, "balint help", language="en")
     assert english.response.embeds[0].title == "Balint groups with balint-bot"
@@ -289,6 +311,7 @@ async def test_a_case_proposed_and_presented_anonymously_in_french(harness: Harn
         await leader.slash(server.text, "session start", group="Alpha",
                            case=await case_id(server, leader, "La patiente du jeudi"))
         assert "Parler en tant que personne qui présente" in _labels_of(_panel(server))
+        await leader.click(_panel(server), label="Phase suivante")  # past the opening: the presentation
         await chloe.send_dm("Elle était ma première patiente ici.")
         assert server.text.last_message.content == "**La personne qui présente :** Elle était ma première patiente ici."
         assert chloe.user.dm_channel.last_message.content == "Relayé au groupe, signé « La personne qui présente »."
@@ -335,6 +358,7 @@ async def test_the_session_runner_refuses_and_reports_in_french(harness: Harness
         "Le groupe Alpha a déjà une séance en cours ; terminez-la avant d'en commencer une autre."
     )
 
+    await leader.slash(server.text, "session next")  # past the opening
     await leader.slash(server.text, "session next")
     await leader.slash(server.text, "session next")
     told = [m for m in server.text.history() if "Rendre les membres muets" in m.content]

@@ -99,7 +99,7 @@ async def test_info_shows_channels_leaders_and_settings(harness: Harness, server
     assert _field(embed, "Leaders") == server.admin.mention
     assert _field(embed, "Members") == "1"
     assert _field(embed, "Timezone") == "America/Toronto"
-    assert _field(embed, "Template") == "classic (45 min)"
+    assert _field(embed, "Template") == "classic (45 min + 3 min opening)"
 
 
 async def test_leader_configures_the_group(harness: Harness, server: Server) -> None:

@@ -141,6 +141,18 @@ async def _relayed(cast: Cast) -> discord.Message:
     return cast.server.text.last_message
 
 
+async def _hand_raised(cast: Cast) -> discord.Message:
+    """A session in its opening, where the group speaks, with Chloe's hand raised."""
+    raised = await cast.who("member").click(await cast.start(), label="Raise hand")
+    assert raised.ephemeral, raised
+    return session_panel(cast.server)
+
+
+def _floor_given(cast: Cast, _: simcord.InteractionResult) -> bool:
+    floor = f"{cast.who('member').mention}, you have the floor."
+    return any(m.content == floor for m in cast.server.text.history())
+
+
 def _status(cast: Cast) -> tuple[Any, ...]:
     return cast.rows("SELECT status, phase_index FROM sessions")[-1]
 
@@ -203,10 +215,12 @@ ACTIONS = [
            lambda c, r: "extended" in r.response.content),
     Action("panel Pause", _running, _button("Pause"), lambda c, _: _status(c) == ("paused", 0)),
     Action("panel Resume", _paused, _button("Resume"), lambda c, _: _status(c) == ("running", 0)),
-    Action("panel +2 min", _running, _button("+2 min"), lambda c, _: _deadline(c).startswith("2026-01-01T00:07:00")),
+    # The opening's 3 minutes and 2 more.
+    Action("panel +2 min", _running, _button("+2 min"), lambda c, _: _deadline(c).startswith("2026-01-01T00:05:00")),
     Action("panel Next", _running, _button("Next"), lambda c, _: _status(c) == ("running", 1)),
     Action("panel Back", _second_phase, _button("Back"), lambda c, _: _status(c) == ("running", 0)),
     Action("panel End", _running, _button("End"), lambda c, _: _status(c) == ("ended", 0)),
+    Action("panel Next speaker", _hand_raised, _button("Next speaker"), _floor_given),
     Action("meeting schedule", _nothing, _command("meeting schedule", group="Alpha", start="tomorrow 19:00"),
            lambda c, _: c.rows("SELECT count(*) FROM meeting_series") == [(1,)]),
     Action("meeting cancel", _coming_meeting, _cancel,

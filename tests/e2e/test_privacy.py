@@ -82,6 +82,7 @@ async def test_the_export_holds_everything_about_the_caller_in_every_server(dail
     await ben.click(reminders(server)[0], label="Going")
     await until(h, datetime(2026, 1, 1, 1, 0, tzinfo=UTC))
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await leader.click(session_panel(server), label="Next")  # past the opening
     await leader.click(session_panel(server), label="Next")
     await leader.click(session_panel(server), label="Next")
     assert is_muted(server, ada)
@@ -155,6 +156,7 @@ async def test_forget_me_by_a_presenter_in_a_running_session(harness: Harness, s
     leader, ada = await ready_group(server)
     await propose(server, ada, "Her other case")
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await leader.click(session_panel(server), label="Next")  # past the opening
     await leader.click(session_panel(server), label="Next")
     await leader.click(session_panel(server), label="Next")
     assert is_muted(server, ada)
@@ -309,6 +311,7 @@ async def test_a_mute_the_bot_cannot_lift_yet_is_kept_until_it_is_lifted(harness
     """Muted, then out of voice: forget-me keeps only that mute (else she would stay muted), lifted at her return."""
     leader, ada = await ready_group(server)
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await leader.click(session_panel(server), label="Next")  # past the opening
     await leader.click(session_panel(server), label="Next")
     await leader.click(session_panel(server), label="Next")
     assert is_muted(server, ada)
@@ -326,7 +329,8 @@ async def test_a_mute_the_bot_cannot_lift_yet_is_kept_until_it_is_lifted(harness
 
 NOTICE_HEADINGS_FR = [
     "Votre place dans les groupes", "Les cas", "Les séances", "Les messages du salon", "Réunions et présences",
-    "Les avis", "Les micros coupés", "Quand vous ou le bot partez", "Anonymat", "Effacé veut dire effacé",
+    "Les avis", "Les micros coupés", "Mains levées", "Quand vous ou le bot partez", "Anonymat",
+    "Effacé veut dire effacé",
     "Vos droits",
 ]
 ORPHAN_FR = ("Le groupe **Alpha** n'a plus d'animateur. Administrateurs du serveur (Gérer le serveur) : ajoutez-en"
@@ -402,6 +406,7 @@ async def test_a_mute_kept_is_told_in_french(harness: Harness, server: Server) -
     """The sentence about a mute still to lift follows the reader's language like the rest."""
     leader, ada = await ready_group(server)
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await leader.click(session_panel(server), label="Next")  # past the opening
     await leader.click(session_panel(server), label="Next")
     await leader.click(session_panel(server), label="Next")
     await ada.leave_voice()

@@ -73,8 +73,24 @@ def test_demo_prints_the_group_being_created_joined_and_used(tmp_path: Path) -> 
     assert "▌ Auto-advance: off" in out
     # The whole classic session, with the presenter muted through the discussion only.
     assert "Dr Leader ran /session start group:Tuesday Balint presenter:@Dr Ada" in out
+    assert "bot in #balint-group: Phase 1 of 6: Opening · 3 min, ends 2026-01-01 00:03 UTC" in out
+    assert "    ▌ Cases waiting: No case is waiting; a member proposes one with /case propose." in out
+    assert "bot in #balint-group: Phase 2 of 6: Presentation · 5 min" in out
     assert "bot in #balint-group: ⏳ 2 minutes left in Presentation." in out
     assert "bot in #balint-group: ⏰ Time is up for Presentation. The leader moves on with Next." in out
+    # Raise hand in the questions: three hands in line on the panel, the floor to the first, one lowered.
+    assert "Dr Ben clicked [Raise hand] on the bot's message in #balint-group" in out
+    assert "bot → Dr Ben (only they see it): ✋ Your hand is raised: you are first in line." in out
+    shown = lines.index("bot the panel in #balint-group, as everyone sees it now:")
+    hands = lines.index("    ▌ Raised hands:", shown)
+    assert lines[hands + 1:hands + 4] == ["    ▌   1. @Dr Ben", "    ▌   2. @Dr Chloe", "    ▌   3. @Dr Dev"]
+    assert "bot → Dr Leader (only they see it): @Dr Ben has the floor." in out
+    assert "bot in #balint-group: @Dr Ben, you have the floor." in out
+    assert "bot → Dr Chloe (only they see it): Your hand is lowered." in out
+    again = lines.index("bot the panel in #balint-group, as everyone sees it now:", shown + 1)
+    assert lines[again:].index("    ▌   1. @Dr Dev") < lines[again:].index("    ▌   2. @Dr Ada")
+    assert "bot → Dr Ada (only they see it): You present this case: in this phase you listen." in out
+    assert "bot in #balint-group: @Dr Eve, you have the floor." in out
     muted = lines.index("  · balint-bot server-muted Dr Ada in Balint Room.")
     unmuted = lines.index("  · balint-bot unmuted Dr Ada in Balint Room.")
     assert muted < lines.index("── The presenter returns (7 minutes)") < unmuted
@@ -93,7 +109,11 @@ def test_demo_prints_the_group_being_created_joined_and_used(tmp_path: Path) -> 
     assert "bot in #balint-group: Presenter: He was my very first patient here, twelve years ago." in out
     assert "bot → Dr Ben (direct message): The group is in Discussion (presenter pushed back) now" in out
     assert out.count("server-muted") == 1, "the anonymous presenter is never muted"
-    assert out.rstrip().endswith("Demo finished: 16 steps after setting up the group.")
+    assert "    ▌ Cases waiting: • The patient I dread on Mondays · anonymous (being presented)" in out
+    assert "bot → Dr Ben (only they see it): Your hand is not raised: you present this case anonymously" in out
+    last_panel = lines[len(lines) - 1 - lines[::-1].index("bot the panel in #balint-group, as everyone sees it now:"):]
+    assert "    ▌ Raised hands: 1. @Dr Chloe" in last_panel, "the anonymous presenter's press shows nothing"
+    assert out.rstrip().endswith("Demo finished: 17 steps after setting up the group.")
     assert not (tmp_path / "real.db").exists() and not (tmp_path / "real.key").exists()
 
 

@@ -14,6 +14,7 @@ from tests.support.sessions import (
     panel_deadline,
     ready_group,
     session_panel,
+    skip_opening,
 )
 
 CLASSIC = BUILTIN_TEMPLATES["classic"].phases
@@ -52,6 +53,7 @@ async def test_notices_due_while_down_are_sent_once_by_the_new_bot(harness: Harn
     """A warning that fell due while the bot was down comes once, from the new bot; nothing twice."""
     leader, ada = await ready_group(server)
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await skip_opening(server, leader)
     harness.bot.timers.shutdown()  # the old process is as good as dead from here on
     await harness.env.advance_time(3 * MIN + 30)
     assert count_messages(server, "⏳") == 0
@@ -67,6 +69,7 @@ async def test_a_late_warning_gives_way_to_the_time_up(harness: Harness, server:
     """Down past the end of the phase: the new bot posts the time-up only, not a stale warning."""
     leader, ada = await ready_group(server)
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await skip_opening(server, leader)
     harness.bot.timers.shutdown()
     await harness.env.advance_time(6 * MIN)
     await harness.restart()
@@ -78,6 +81,7 @@ async def test_a_paused_session_stays_paused_across_a_restart(harness: Harness, 
     """The seconds left while paused survive; resume on the old panel gives them back."""
     leader, ada = await ready_group(server)
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await skip_opening(server, leader)
     await harness.env.advance_time(150)
     await leader.click(session_panel(server), label="Pause")
     await harness.restart()
@@ -92,6 +96,7 @@ async def test_a_presenter_left_muted_by_a_dead_process_is_unmuted(harness: Harn
     """The session ended in the database but the old process died before unmuting: the new one unmutes."""
     leader, ada = await ready_group(server)
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await skip_opening(server, leader)
     await leader.slash(server.text, "session next")
     await leader.slash(server.text, "session next")
     assert is_muted(server, ada)
@@ -109,6 +114,7 @@ async def test_a_presenter_out_of_voice_is_unmuted_on_join_after_a_restart(harne
     """A pending unmute survives the restart and happens when the presenter comes back."""
     leader, ada = await ready_group(server)
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await skip_opening(server, leader)
     await leader.slash(server.text, "session next")
     await leader.slash(server.text, "session next")
     await ada.leave_voice()

@@ -16,6 +16,7 @@ from tests.support.sessions import (
     now_field,
     ready_group,
     session_panel,
+    skip_opening,
 )
 
 
@@ -31,9 +32,18 @@ async def test_a_whole_classic_session(harness: Harness, server: Server) -> None
     assert started.response.content == f"The session started; its panel is in {server.text.mention}."
     panel = session_panel(server)
     assert f"**Presenter:** {ada.mention}" in panel.embeds[0].description
-    assert _phase_lines(panel)[0].startswith("▶ **Presentation**")
+    assert _phase_lines(panel)[0].startswith("▶ **Opening** · 3 min")
+    assert _phase_lines(panel)[1] == "· Presentation · 5 min"
     assert "ends <t:" in now_field(panel)
-    assert server.text.last_message.content.startswith("**Phase 1 of 5: Presentation** · 5 min")
+    assert server.text.last_message.content.startswith("**Phase 1 of 6: Opening** · 3 min")
+
+    skipped = await leader.click(session_panel(server), label="Next")  # the leader skips the opening
+    assert skipped.acknowledged and not skipped.ephemeral
+    panel = session_panel(server)
+    assert _phase_lines(panel)[0].startswith("✓ Opening")
+    assert _phase_lines(panel)[1].startswith("▶ **Presentation**")
+    assert server.text.last_message.content.startswith("**Phase 2 of 6: Presentation** · 5 min")
+    assert count_messages(server, "⏰") == 0, "a skipped opening owes no time-up"
 
     await harness.env.advance_time(3 * MIN)
     assert server.text.last_message.content == "⏳ **2 minutes** left in Presentation."
@@ -43,12 +53,12 @@ async def test_a_whole_classic_session(harness: Harness, server: Server) -> None
     assert server.text.last_message.content.startswith("⏰ Time is up"), "nothing more until the leader acts"
 
     classic = BUILTIN_TEMPLATES["classic"]
-    for number, phase in enumerate(classic.phases[1:], start=2):
+    for number, phase in enumerate(classic.phases[2:], start=3):
         clicked = await leader.click(session_panel(server), label="Next")
         assert clicked.acknowledged and not clicked.ephemeral
         panel = session_panel(server)
         assert _phase_lines(panel)[number - 1].startswith(f"▶ **{phase.name}**")
-        assert server.text.last_message.content.startswith(f"**Phase {number} of 5: {phase.name}**")
+        assert server.text.last_message.content.startswith(f"**Phase {number} of 6: {phase.name}**")
         assert is_muted(server, ada) is phase.pushback, phase.name
 
     assert not is_muted(server, ada)
@@ -61,7 +71,7 @@ async def test_a_whole_classic_session(harness: Harness, server: Server) -> None
     assert "What is said in the group stays in the group" in closing.content
     labels = [c.label for c in closing.components[0].children]
     assert labels == ["Give feedback (anonymous)", "Results (leaders)"]
-    assert harness.rows("SELECT status, phase_index FROM sessions") == [("ended", 4)]
+    assert harness.rows("SELECT status, phase_index FROM sessions") == [("ended", 5)]
 
 
 @pytest.mark.parametrize("template", ["residency", "double", "psychodrama"])
@@ -85,6 +95,7 @@ async def test_pause_keeps_the_time_left_and_resume_gives_it_back(harness: Harne
     """Paused at 4:00 of 5:00, the phase has 1:00 left for as long as the pause lasts."""
     leader, ada = await ready_group(server)
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await skip_opening(server, leader)
     await harness.env.advance_time(4 * MIN)
     paused = await leader.click(session_panel(server), label="Pause")
     assert paused.acknowledged
@@ -104,6 +115,7 @@ async def test_extend_after_time_up_owes_a_new_time_up(harness: Harness, server:
     """+2 min after the time-up gives two minutes from now, and a second time-up then."""
     leader, ada = await ready_group(server)
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await skip_opening(server, leader)
     await harness.env.advance_time(7 * MIN)
     assert count_messages(server, "⏰") == 1
     await leader.click(session_panel(server), label="+2 min")
@@ -124,14 +136,14 @@ async def test_back_and_next_at_the_edges(harness: Harness, server: Server) -> N
     first = await leader.click(session_panel(server), label="Back")
     assert first.ephemeral
     assert first.response.content == "This is the first phase; there is nothing to go back to."
-    for _ in range(4):
+    for _ in range(5):
         await leader.slash(server.text, "session next")
     last = await leader.slash(server.text, "session next")
     assert last.response.content == "This is the last phase; use End to close the session."
     back = await leader.slash(server.text, "session back")
     assert back.response.content == "Back to Presenter returns."
-    assert _phase_lines(session_panel(server))[3].startswith("▶ **Presenter returns**")
-    assert count_messages(server, "**Phase 4 of 5") == 2
+    assert _phase_lines(session_panel(server))[4].startswith("▶ **Presenter returns**")
+    assert count_messages(server, "**Phase 5 of 6") == 2
 
 
 async def test_bad_control_values_are_refused(harness: Harness, server: Server) -> None:
@@ -153,7 +165,7 @@ async def test_bad_control_values_are_refused(harness: Harness, server: Server) 
     status = await server.members[3].slash(elsewhere, "session status")
     assert status.response.content == "Run this in the text channel of the group whose session you mean."
     led = await leader.slash(elsewhere, "session resume")
-    assert led.response.content == "Resumed Presentation.", "a leader's one live session is found anywhere"
+    assert led.response.content == "Resumed Opening.", "a leader's one live session is found anywhere"
     assert harness.rows("SELECT count(*) FROM sessions") == [(1,)]
 
 
@@ -193,8 +205,10 @@ async def test_two_groups_run_sessions_at_once(harness: Harness, server: Server)
     await leader.slash(text2, "group create", name="Beta", text_channel=text2, voice_channel=voice2,
                        template="residency")
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await skip_opening(server, leader)
     await harness.env.advance_time(2 * MIN)
     await leader.slash(text2, "session start", group="Beta")
+    await skip_opening(server, leader, text2)
     await harness.env.advance_time(3 * MIN)
     assert count_messages(server, "⏰ Time is up for **Presentation**") == 1
     assert not any(m.content.startswith("⏰") for m in text2.history())
@@ -211,6 +225,7 @@ async def test_presenter_leaving_voice_in_the_push_back_is_unmuted_when_back(
     """A mute cannot be lifted out of voice: the presenter is unmuted on their next join."""
     leader, ada = await ready_group(server)
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await skip_opening(server, leader)
     await leader.slash(server.text, "session next")
     await leader.slash(server.text, "session next")
     assert is_muted(server, ada)
@@ -227,6 +242,7 @@ async def test_presenter_joining_during_the_push_back_is_muted(harness: Harness,
     leader, ada = await ready_group(server)
     await ada.leave_voice()
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await skip_opening(server, leader)
     await leader.slash(server.text, "session next")
     await leader.slash(server.text, "session next")
     await ada.join_voice(server.voice)
@@ -240,8 +256,10 @@ async def test_pushback_off_never_mutes(harness: Harness, server: Server) -> Non
     leader, ada = await ready_group(server)
     await leader.slash(server.text, "group config", group="Alpha", pushback="off")
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await skip_opening(server, leader)
     await leader.slash(server.text, "session next")
     await leader.slash(server.text, "session next")
+    assert _phase_lines(session_panel(server))[3].startswith("▶ **Discussion")
     assert not is_muted(server, ada)
 
 
@@ -256,6 +274,7 @@ async def test_a_missing_mute_permission_is_told_once_and_the_session_goes_on(
     bot_role.permissions &= ~discord.Permissions(mute_members=True).value
     leader, ada = await ready_group(server)
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await skip_opening(server, leader)
     await leader.slash(server.text, "session next")
     await leader.slash(server.text, "session next")
     told = [m for m in server.text.history() if "Mute Members" in m.content]
@@ -264,7 +283,7 @@ async def test_a_missing_mute_permission_is_told_once_and_the_session_goes_on(
     await leader.slash(server.text, "session back")
     await leader.slash(server.text, "session next")
     assert len([m for m in server.text.history() if "Mute Members" in m.content]) == 1
-    assert _phase_lines(session_panel(server))[2].startswith("▶ **Discussion")
+    assert _phase_lines(session_panel(server))[3].startswith("▶ **Discussion")
 
 
 @pytest.mark.parametrize(("command", "options"), [
@@ -326,7 +345,7 @@ async def test_a_channel_the_bot_cannot_post_in_does_not_stop_the_session(harnes
     dms = [m for m in leader.user.dm_channel.history() if m.author.bot]
     assert len(dms) == 1, "told once, not at every notice"
     pressed = await leader.click(started.response.message, label="Next")
-    assert pressed.ephemeral and pressed.response.content == "Moved on to Clarifying questions."
+    assert pressed.ephemeral and pressed.response.content == "Moved on to Presentation."
     # discord.py opened the DM, with the leader's id as a JSON number: the harness holds that body
     # to Discord's spec too, which takes a snowflake as a string or as an integer.
     opened = [r.json for r in harness.env.http_requests if (r.method, r.path) == ("POST", "/users/@me/channels")]

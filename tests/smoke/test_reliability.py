@@ -379,6 +379,7 @@ async def _mute_then_crash(rig: Rig, server: LoopbackDiscord) -> None:
     await rig.start()
     await rig.make_group(0, "Crash")
     await rig.start_session(0, "Crash")
+    await rig.command("session", "next", {})  # past the opening
     await rig.command("session", "next", {})
 
     async def die(request: RecordedRequest) -> None:

@@ -21,7 +21,8 @@ def is_muted(server: Server, member: object) -> bool:
 
 def session_panel(server: Server) -> discord.Message:
     """The session's panel message in the group's channel (there must be exactly one)."""
-    found = [m for m in server.text.history() if m.embeds and m.embeds[0].title.startswith("Balint session")]
+    found = [m for m in server.text.history()
+             if m.embeds and m.embeds[0].title.startswith(("Balint session", "Séance Balint"))]
     assert len(found) == 1, "one panel message per session"
     return found[0]
 
@@ -49,6 +50,13 @@ async def ready_group(server: Server, **group_options: object) -> tuple[object, 
     ada = server.members[0]
     await ada.join_voice(server.voice)
     return server.admin, ada
+
+
+async def skip_opening(server: Server, leader: object, text: object = None) -> None:
+    """Skip the opening with /session next, as a leader does once the case is chosen: the presentation begins."""
+    channel = text if text is not None else server.text
+    moved = await leader.slash(channel, "session next")  # type: ignore[attr-defined]
+    assert moved.response.content == "Moved on to Presentation.", moved.response.content
 
 
 def direct_messages(member: object) -> list[str]:

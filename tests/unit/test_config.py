@@ -157,6 +157,8 @@ def test_custom_template_loads_and_can_be_the_default(tmp_path: Path) -> None:
     assert [p.pushback for p in short.phases] == [False, True, False]
     assert short.phases[0].presenter_speaks and not short.phases[1].presenter_speaks
     assert settings.default_template == "short"
+    assert not any(phase.opening for phase in short.phases), "a custom template has an opening only if it says so"
+    assert (short.case_minutes, short.opening_minutes) == (18, 0)
 
 
 def test_the_commented_example_template_is_valid(tmp_path: Path) -> None:
@@ -164,7 +166,9 @@ def test_the_commented_example_template_is_valid(tmp_path: Path) -> None:
     example = (Path(__file__).parents[2] / "config.example.toml").read_text(encoding="utf-8")
     block = example.split("# [templates.short]", 1)[1].split("\n\n", 1)[0]
     toml = "[templates.short]\n" + "\n".join(line.removeprefix("# ") for line in block.strip().splitlines())
-    assert _load(tmp_path, toml).templates[0].total_minutes == 30
+    (short,) = _load(tmp_path, toml).templates
+    assert (short.case_minutes, short.opening_minutes, short.total_minutes) == (30, 2, 32)
+    assert short.phases[0].opening and not any(phase.opening for phase in short.phases[1:])
 
 
 @pytest.mark.parametrize(
@@ -185,6 +189,13 @@ def test_the_commented_example_template_is_valid(tmp_path: Path) -> None:
         (CUSTOM.replace('default_template = "short"', 'default_template = "long"'), "groups.default_template",
          "'long' is not a template"),
         ("[sessions]\nwarning_minutes = 11\n", "sessions.warning_minutes", "from 0 (no warning) to 10"),
+        (CUSTOM.replace('speaker = "leader"', 'speaker = "leader", opening = true'),
+         "templates.short.phases[2].opening", "only the first phase can be the opening"),
+        (CUSTOM.replace('speaker = "presenter", guidance', 'speaker = "presenter", opening = "yes", guidance'),
+         "templates.short.phases[0].opening", "expected true or false"),
+        (CUSTOM.replace('speaker = "presenter", guidance = "Tell it."', 'speaker = "group", pushback = true,'
+                        ' opening = true, guidance = "Tell it."').replace(', pushback = true },', ' },'),
+         "templates.short.phases[0].opening", "cannot be the push-back"),
     ],
 )
 def test_bad_templates_name_the_template_phase_and_key(tmp_path: Path, toml: str, key: str, problem: str) -> None:

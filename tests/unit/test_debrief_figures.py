@@ -110,7 +110,7 @@ def test_a_session_paused_extended_and_sent_back() -> None:
     assert (whole_minutes(first.ran), whole_minutes(first.paused), first.pauses) == (12, 2, 1)
     assert (first.extensions, whole_minutes(first.extended)) == (1, 2)
     assert (whole_minutes(second.ran), second.pauses, second.extensions) == (1, 0, 0)
-    assert [p.reached for p in result.phases] == [True, True, False, False, False]
+    assert [p.reached for p in result.phases] == [True, True, False, False, False, False]
     assert whole_minutes(result.ended_at - result.started_at) == 15
 
 

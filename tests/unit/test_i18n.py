@@ -130,7 +130,8 @@ def test_placeholders_are_named_fields() -> None:
 
 def test_built_in_phases_are_recognised_by_key_and_text() -> None:
     """A stored copy of a built-in phase is built-in; a custom phase that reuses a key is not."""
-    presentation = BUILTIN_TEMPLATES["classic"].phases[0]
+    presentation = BUILTIN_TEMPLATES["classic"].phases[1]
+    assert presentation.key == "presentation"
     every = [phase for template in BUILTIN_TEMPLATES.values() for phase in template.phases]
     assert all(builtin_phase(phase) is not None for phase in every)
     stored = Phase(presentation.key, presentation.name, 12, presentation.guidance, presentation.speaker)
