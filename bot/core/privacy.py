@@ -176,6 +176,12 @@ def privacy_notice(policy: RetentionPolicy) -> Notice:
                 "lower it, a leader gives you the floor, or the phase changes. An anonymous presenter's hand is "
                 "never raised, so nothing is stored."
             )),
+            (Text("Dropouts and debriefs"), Text(
+                "When a session's named presenter, or its last leader in voice, leaves the voice channel during "
+                "the session, the bot stores who and since when, until they are back or the session ends. Each "
+                "leader of a session is sent its debrief: the report is not stored (it is counted again from the "
+                "session's times, which hold no names), only when it was sent to whom, as long as the group exists."
+            )),
             (Text("When you or the bot leave"), Text(
                 "A member who leaves a server leaves its groups: their memberships, leaderships, queued cases "
                 "and answers to coming meetings are deleted; their record stays (/balint record in a direct "
@@ -287,6 +293,25 @@ class HandRecord:
 
 
 @dataclass(frozen=True)
+class DropoutRecord:
+    """A wait for the user, who left a session's voice channel as its presenter or leader (until they are back)."""
+
+    server_id: int
+    session_id: int
+    left_at: datetime
+
+
+@dataclass(frozen=True)
+class DebriefRecord:
+    """Which parts of a session's debrief were sent to the user, a leader of it (the report itself is not kept)."""
+
+    server_id: int
+    session_id: int
+    report_at: datetime | None
+    feedback_at: datetime | None
+
+
+@dataclass(frozen=True)
 class SeriesRecord:
     """A meeting series the user scheduled."""
 
@@ -350,6 +375,8 @@ class ExportData:
     mutes: list[MuteRecord] = field(default_factory=list)
     series_scheduled: list[SeriesRecord] = field(default_factory=list)
     raised_hands: list[HandRecord] = field(default_factory=list)
+    dropout_waits: list[DropoutRecord] = field(default_factory=list)
+    debriefs: list[DebriefRecord] = field(default_factory=list)
 
     def is_empty(self) -> bool:
         """Whether nothing at all is stored about the person."""
@@ -446,6 +473,10 @@ def export_document(data: ExportData, now: datetime, render: Render = str) -> di
                                      for s in data.series_scheduled],
         "raised_hands": [{"server_id": str(h.server_id), "session_id": h.session_id, "raised_at": _iso(h.raised_at)}
                          for h in data.raised_hands],
+        "dropout_waits": [{"server_id": str(d.server_id), "session_id": d.session_id, "left_at": _iso(d.left_at)}
+                          for d in data.dropout_waits],
+        "debriefs": [{"server_id": str(d.server_id), "session_id": d.session_id, "report_sent_at": _iso(d.report_at),
+                      "feedback_sent_at": _iso(d.feedback_at)} for d in data.debriefs],
     }
 
 

@@ -16,6 +16,8 @@ import aiosqlite
 from bot.core.cases import Case, CaseState
 from bot.core.privacy import (
     CaseRecord,
+    DebriefRecord,
+    DropoutRecord,
     ExportData,
     HandRecord,
     LeadRecord,
@@ -320,6 +322,20 @@ class SqlitePrivacyStore:
         ):
             data.raised_hands.append(HandRecord(int(row["guild_id"]), int(row["session_id"]),
                                                 from_text(row["raised_at"])))
+        for row in await self.db.fetch_all(
+            "SELECT g.guild_id, x.session_id, x.left_at FROM session_dropouts x JOIN sessions s ON s.id = x.session_id"
+            " JOIN groups g ON g.id = s.group_id WHERE x.user_id = ? ORDER BY x.id", me,
+        ):
+            data.dropout_waits.append(DropoutRecord(int(row["guild_id"]), int(row["session_id"]),
+                                                    from_text(row["left_at"])))
+        for row in await self.db.fetch_all(
+            "SELECT g.guild_id, x.session_id, x.report_at, x.feedback_at FROM session_debriefs x"
+            " JOIN sessions s ON s.id = x.session_id JOIN groups g ON g.id = s.group_id"
+            " WHERE x.user_id = ? ORDER BY x.session_id", me,
+        ):
+            data.debriefs.append(DebriefRecord(int(row["guild_id"]), int(row["session_id"]),
+                                               from_text_or_none(row["report_at"]),
+                                               from_text_or_none(row["feedback_at"])))
         return data
 
     async def forget(self, user_id: int, anonymous_case_ids: Sequence[int], marks: Sequence[SealedMark],

@@ -6,6 +6,7 @@ import simcord
 
 from tests.e2e.conftest import Harness, Server
 from tests.support.locales import speak
+from tests.support.privacy import export_of, forget
 from tests.support.sessions import (
     MIN,
     count_messages,
@@ -277,3 +278,20 @@ async def test_the_grace_is_a_setting(harness: Harness, server: Server) -> None:
     await ada.leave_voice()
     await harness.env.advance_time(0)
     assert _said(server) == [_awaited(ada)] and _paused(server)
+
+
+async def test_a_wait_and_a_debrief_are_in_the_export_and_go_with_forget_me(harness: Harness, server: Server) -> None:
+    """The presenter's wait while they are out of voice, the leader's debrief sent: exported, then forgotten."""
+    leader, ada = await _session(server)
+    await ada.leave_voice()
+    await harness.env.advance_time(10)
+    waits = (await export_of(ada, server.text))["dropout_waits"]
+    assert [w["session_id"] for w in waits] == [1], waits
+    await ada.join_voice(server.voice)
+    assert (await export_of(ada, server.text))["dropout_waits"] == [], "the wait ends when they are back"
+    await leader.click(session_panel(server), label="End")
+    await harness.env.advance_time(5)
+    (debrief,) = (await export_of(leader, server.text))["debriefs"]
+    assert debrief["session_id"] == 1 and debrief["report_sent_at"] is not None, debrief
+    assert (await forget(leader, server.text)).acknowledged
+    assert harness.rows("SELECT * FROM session_debriefs WHERE user_id = ?", (leader.id,)) == []

@@ -10,7 +10,7 @@ import pytest
 import simcord
 
 from bot.core.notices import floor_nonce
-from bot.discord_io.pacing import EDIT_SPACING
+from bot.discord_io import pacing
 from tests.e2e.conftest import Harness, Server
 from tests.e2e.leaks import LeakScan
 from tests.support.cases import case_id, propose
@@ -84,7 +84,7 @@ async def test_members_raise_hands_in_line_and_the_leader_gives_the_floor(harnes
     (body,) = _floor_posts(harness, server)
     assert body["allowed_mentions"] == {"parse": [], "users": [ben.id]}
     assert body["nonce"] == floor_nonce(1)
-    await harness.env.advance_time(EDIT_SPACING.total_seconds())
+    await harness.env.advance_time(pacing.EDIT_SPACING.total_seconds())
     assert hands_listed(session_panel(server)) == [dev.mention]
 
     await leader.slash(server.text, "session next")  # the discussion
@@ -142,7 +142,7 @@ async def test_a_restart_in_the_middle_of_a_raised_hands_list(harness: Harness, 
     assert lowered.response.content == "Your hand is lowered."
     second = await leader.click(panel, label="Next speaker")
     assert second.response.content == f"{dev.mention} has the floor."
-    await harness.env.advance_time(EDIT_SPACING.total_seconds())
+    await harness.env.advance_time(pacing.EDIT_SPACING.total_seconds())
     assert hands_listed(session_panel(server)) == [eve.mention]
     floors = [m.content for m in server.text.history() if m.content.endswith("you have the floor.")]
     assert floors == [f"{ben.mention}, you have the floor.", f"{dev.mention}, you have the floor."]
@@ -201,7 +201,7 @@ async def test_a_burst_of_presses_costs_two_edits_and_the_panel_shows_every_hand
 
     assert all(a.acknowledged and a.ephemeral for a in answers)
     assert sorted(a.response.content for a in answers) == sorted([FIRST] + [_behind(n) for n in range(1, 20)])
-    await harness.env.advance_time(3 * EDIT_SPACING.total_seconds())
+    await harness.env.advance_time(3 * pacing.EDIT_SPACING.total_seconds())
     edits = panel_patches(harness.env, panel, before)
     assert 1 <= len(edits) <= 2, f"{len(edits)} edits for 20 presses"
     in_line = [f"<@{user}>" for user in _hands_in_db(harness)]
@@ -214,7 +214,7 @@ async def test_a_burst_of_presses_costs_two_edits_and_the_panel_shows_every_hand
     before = len(harness.env.http_requests)
     lowered = await press_at_once(harness.env, crowd, session_panel(server), "Raise hand")
     assert {a.response.content for a in lowered} == {"Your hand is lowered."}
-    await harness.env.advance_time(3 * EDIT_SPACING.total_seconds())
+    await harness.env.advance_time(3 * pacing.EDIT_SPACING.total_seconds())
     assert 1 <= len(panel_patches(harness.env, panel, before)) <= 2
     assert hands_listed(session_panel(server)) == []
 
@@ -232,7 +232,7 @@ async def test_presses_one_after_another_are_paced(harness: Harness, server: Ser
         now = len(panel_patches(harness.env, panel))
         when += [harness.env.now().timestamp()] * (now - seen)
         seen = now
-    assert all(later - earlier >= EDIT_SPACING.total_seconds() - 0.01
+    assert all(later - earlier >= pacing.EDIT_SPACING.total_seconds() - 0.01
                for earlier, later in itertools.pairwise(when)), when
     assert hands_listed(session_panel(server)) == [m.mention for m in server.members[1:]]
 
@@ -285,7 +285,7 @@ async def test_the_anonymous_presenter_raises_no_hand_and_nothing_shows(anon: An
     assert (await chloe.click(session_panel(server), label="Raise hand")).response.content == _behind(1)
     given = await leader.click(session_panel(server), label="Next speaker")
     assert given.response.content == f"{ben.mention} has the floor."
-    await env.advance_time(EDIT_SPACING.total_seconds())
+    await env.advance_time(pacing.EDIT_SPACING.total_seconds())
     assert hands_listed(session_panel(server)) == [chloe.mention]
     anon.scan.assert_clean()
 

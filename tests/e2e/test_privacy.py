@@ -329,7 +329,8 @@ async def test_a_mute_the_bot_cannot_lift_yet_is_kept_until_it_is_lifted(harness
 
 NOTICE_HEADINGS_FR = [
     "Votre place dans les groupes", "Les cas", "Les séances", "Les messages du salon", "Réunions et présences",
-    "Les avis", "Les micros coupés", "Mains levées", "Quand vous ou le bot partez", "Anonymat",
+    "Les avis", "Les micros coupés", "Mains levées", "Déconnexions et bilans", "Quand vous ou le bot partez",
+    "Anonymat",
     "Effacé veut dire effacé",
     "Vos droits",
 ]

@@ -68,7 +68,7 @@ async def export_of(actor: simcord.MemberActor | simcord.UserHandle,
 
 STORED = ("memberships", "leaderships", "cases", "sessions_presented", "sessions_presented_anonymously",
           "session_stays", "session_roles", "records", "feedback_answered", "rsvps", "cases_announced", "attendance",
-          "mutes", "meeting_series_scheduled", "raised_hands")
+          "mutes", "meeting_series_scheduled", "raised_hands", "dropout_waits", "debriefs")
 
 
 def stored(export: dict[str, Any]) -> dict[str, Any]:
