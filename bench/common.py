@@ -116,6 +116,34 @@ def in_subprocess(module: str, *args: str, timeout: float = 600) -> dict[str, An
     return result
 
 
+def machine() -> list[list[object]]:
+    """Describe where the figures were measured: cores, CPU, memory, load, Python and the libraries."""
+    import os
+    import platform
+    import sqlite3
+
+    import aiosqlite
+    import apscheduler
+    import simcord
+
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor() or "?")
+    memory = next((int(line.split()[1]) / 2**20 for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal:")), math.nan)
+    return [
+        ["date", time.strftime("%Y-%m-%d %H:%M %Z")],
+        ["cores (nproc)", os.cpu_count() or "?"],
+        ["CPU", cpu],
+        ["RAM", f"{memory:.1f} GiB"],
+        ["load average at start (1, 5, 15 min)", ", ".join(f"{x:.2f}" for x in os.getloadavg())],
+        ["Python", platform.python_version()],
+        ["discord.py", discord.__version__],
+        ["SimCord", getattr(simcord, "__version__", "?")],
+        ["aiosqlite / SQLite", f"{aiosqlite.__version__} / {sqlite3.sqlite_version}"],
+        ["APScheduler", apscheduler.__version__],
+    ]
+
+
 def bench_intents() -> discord.Intents:
     """Return the intents of balint-bot (bot/app.py), so that the bare bots see what it sees."""
     wanted = discord.Intents.none()
@@ -125,6 +153,13 @@ def bench_intents() -> discord.Intents:
     wanted.dm_messages = True
     wanted.guild_scheduled_events = True
     return wanted
+
+
+# An answer as big as balint-bot's /balint help (three fields of prose, about 2,500 characters):
+# what discord.py and the transport spend on the size of an answer alone, for reference.
+HELP_SIZED = discord.Embed(title="A bare embed", colour=discord.Colour.blurple())
+for _name in ("The method", "The phases", "Commands"):
+    HELP_SIZED.add_field(name=_name, value="word " * 160, inline=False)
 
 
 class NoopButton(discord.ui.View):
@@ -149,6 +184,10 @@ class BareBot(discord.Client):
         @self.tree.command(name="noop", description="Answer and do nothing else")
         async def noop(interaction: discord.Interaction) -> None:
             await interaction.response.send_message("ok", ephemeral=True)
+
+        @self.tree.command(name="embed", description="Answer with an embed the size of balint-bot's help")
+        async def embed(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message(embed=HELP_SIZED, ephemeral=True)
 
         @self.tree.command(name="button", description="Post a button")
         async def button(interaction: discord.Interaction) -> None:

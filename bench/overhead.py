@@ -130,6 +130,7 @@ async def _bare() -> tuple[simcord.Env, BareBot, dict[str, Call]]:
     await env.advance_time(10)
     return env, bot, {
         "noop": lambda: user.slash(text, "noop"),
+        "embed": lambda: user.slash(text, "embed"),
         "button": lambda: user.click(message, label="Press"),
     }
 
@@ -187,6 +188,8 @@ def worlds(tmp: Path) -> tuple[World, World]:
 # What each of balint-bot's interactions is compared with: a command with the no-op command,
 # a button with the bare button (a click is answered by editing a message, which costs more).
 BASELINE = {"/balint help": "noop", "/session status": "noop", "/group info": "noop", "panel button": "button"}
+BARE = {"noop": "no-op command", "button": "button (edits its message)",
+        "embed": "help-sized embed (reference, x no-op)"}
 
 
 def measure(rounds: int = 300, warmup: int = 20) -> list[list[object]]:
@@ -194,7 +197,7 @@ def measure(rounds: int = 300, warmup: int = 20) -> list[list[object]]:
     with tempfile.TemporaryDirectory() as tmp:
         bare, balint = worlds(Path(tmp))
         try:
-            times: dict[str, list[float]] = {kind: [] for kind in (*BASELINE, "noop", "button")}
+            times: dict[str, list[float]] = {kind: [] for kind in (*BASELINE, *BARE)}
             for n in range(warmup + rounds):
                 for kind, baseline in BASELINE.items():
                     base = bare.time(baseline)
@@ -202,13 +205,17 @@ def measure(rounds: int = 300, warmup: int = 20) -> list[list[object]]:
                     if n >= warmup:
                         times[baseline].append(base)
                         times[kind].append(ours)
+                reference = bare.time("embed")
+                if n >= warmup:
+                    times["embed"].append(reference)
         finally:
             balint.close()
             bare.close()
     rows: list[list[object]] = []
-    for kind in ("noop", "button"):
+    noop = Spread.of(times["noop"]).median
+    for kind, what in BARE.items():
         s = Spread.of(times[kind])
-        rows.append([f"bare {kind}", s.median, s.p95, s.p99, 1.0, ""])
+        rows.append([f"bare: {what}", s.median, s.p95, s.p99, s.median / noop if kind == "embed" else 1.0, ""])
     for kind, baseline in BASELINE.items():
         s = Spread.of(times[kind])
         ratio = s.median / Spread.of(times[baseline]).median

@@ -146,14 +146,14 @@ async def write(path: Path, now: datetime, plans: list[Planned], *, groups: int,
             end = p.ends[k]
             warned = end - now <= WARNING
             presenter = p.presenter_id if presenters else None
-            rows.append((p.session_id, p.group_id, phases, presenter, k, t(end), int(warned), 2 * k + int(warned),
-                         p.text_channel_id, MESSAGE_BASE + p.session_id, t(p.started_at)))
+            rows.append((p.session_id, p.group_id, phases, f"Case {p.session_id}", presenter, k, t(end), int(warned),
+                         2 * k + int(warned), p.text_channel_id, MESSAGE_BASE + p.session_id, t(p.started_at)))
             if presenter is not None and TEMPLATE.phases[k].pushback:
                 mutes.append((p.guild_id, presenter, p.session_id, t(p.ends[k - 1])))
         conn.executemany(
-            "INSERT INTO sessions (id, group_id, template, phases, presenter_id, status, phase_index, deadline,"
-            " warned, timed_up, version, panel_channel_id, panel_message_id, started_at)"
-            " VALUES (?, ?, 'classic', ?, ?, 'running', ?, ?, ?, 0, ?, ?, ?, ?)",
+            "INSERT INTO sessions (id, group_id, template, phases, title, presenter_id, status, phase_index,"
+            " deadline, warned, timed_up, version, panel_channel_id, panel_message_id, started_at)"
+            " VALUES (?, ?, 'classic', ?, ?, ?, 'running', ?, ?, ?, 0, ?, ?, ?, ?)",
             rows,
         )
         conn.executemany("INSERT INTO voice_mutes (guild_id, user_id, session_id, muted_at) VALUES (?, ?, ?, ?)",

@@ -20,7 +20,7 @@ import overhead
 import restore
 import simcord
 import timers
-from common import table
+from common import machine, table
 
 from bot.app import BalintBot
 from bot.config import Settings
@@ -94,6 +94,8 @@ async def basics() -> None:
 def main() -> None:
     """Run every benchmark; each starts and stops its own loops (and processes)."""
     started = time.perf_counter()
+    print("# balint-bot benchmarks\n")
+    print(table(("machine", ""), machine()))
     asyncio.run(basics())
     overhead.report()
     timers.report()

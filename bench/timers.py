@@ -9,8 +9,9 @@ same stand-in that posts one message at each instant a session owes one, from th
 own timers: the floor that discord.py and asyncio set.
 
 Lateness is the time from a notice's deadline to its arrival at the stand-in, in real
-milliseconds (bot time divided by the scale). A notice is missed when it is due in the window
-and has not arrived by the end of the drain; doubled when two messages carry it. The window
+milliseconds (bot time divided by the scale), against the deadline the bot itself set (a phase
+runs its full length from when it began). A notice is missed when it is due in the window and
+has not arrived five seconds after the window; doubled when two messages carry it. The window
 starts once the restore is done (its own figure is bench/restore.py's).
 
 Run alone: `python bench/timers.py [--sessions N] [--bot balint|bare] [--scale S] [--window SECONDS]`.
@@ -22,18 +23,19 @@ import asyncio
 import json
 import logging
 import re
+import sqlite3
 import sys
 import tempfile
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import discord
 from common import Spread, bench_intents, cpu_seconds, in_subprocess, peak_rss_mib, table
-from population import TEMPLATE, Due, Planned, plan_sessions, servers, write
+from population import TEMPLATE, WARNING, Due, Planned, plan_sessions, servers, write
 from stand_in import Arrival, StandIn
 
 from bot.app import BalintBot
@@ -41,10 +43,11 @@ from bot.config import Settings
 from bot.core.clock import ScaledClock
 from bot.core.text import Lang
 from bot.i18n import phase_name, translator
+from bot.storage.instants import from_text
 
 SCALE = 12.0
 WINDOW_SECONDS = 15.0
-DRAIN_SECONDS = 2.0
+DRAIN_SECONDS = 5.0
 SIZES = (100, 1000, 5000)
 LATENESS_TARGET_MS = 100.0
 
@@ -70,15 +73,40 @@ def notices_in(content: str) -> list[tuple[str, int]]:
 
 @dataclass
 class Tally:
-    """What arrived, by notice, on the bot's clock."""
+    """What arrived, by notice, on the bot's clock; and each phase's deadline as the bot set it, once begun."""
 
     arrived: defaultdict[Identity, list[datetime]]
     messages: int = 0
+    deadlines: dict[tuple[int, int], datetime] = field(default_factory=dict)
 
 
-def score(plans: list[Planned], tally: Tally, start: datetime, end: datetime, scale: float) -> dict[str, Any]:
+def owed_in(plan: Planned, written: datetime, start: datetime, end: datetime,
+            deadlines: dict[tuple[int, int], datetime]) -> list[Due]:
+    """Return the notices a session owed in (start, end], from the deadlines it really had.
+
+    A phase begins when the time-up of the one before is handled, and runs its full length
+    from then: a time-up handled late moves every later deadline of the session. Each notice is
+    measured against the deadline the bot gave it, so that one late time-up counts once.
+    """
+    first = plan.phase_at(written)
+    owed: list[Due] = []
+    last = len(plan.ends) - 1
+    for n in range(first, last + 1):
+        deadline = plan.ends[n] if n == first else deadlines.get((plan.session_id, n))
+        if deadline is None:
+            break  # not begun: nothing of it was due
+        if TEMPLATE.phases[n].minutes * 60 > WARNING.total_seconds() and deadline - WARNING > written:
+            owed.append(Due(plan.session_id, "warning", n, deadline - WARNING))
+        owed.append(Due(plan.session_id, "time-up", n, deadline))
+        owed.append(Due(plan.session_id, "closing", n, deadline) if n == last else
+                    Due(plan.session_id, "phase", n + 1, deadline))
+    return [due for due in owed if start < due.at <= end]
+
+
+def score(plans: list[Planned], tally: Tally, written: datetime, start: datetime, end: datetime,
+          scale: float) -> dict[str, Any]:
     """Compare what was owed in the window with what came."""
-    owed: list[Due] = [d for p in plans for d in p.owed_after(start) if d.at <= end]
+    owed = [d for p in plans for d in owed_in(p, written, start, end, tally.deadlines)]
     late: list[float] = []
     missed = 0
     for due in owed:
@@ -105,6 +133,9 @@ async def run_balint(count: int, scale: float, window: float, drain: float) -> d
         tally = Tally(defaultdict(list))
         clock = ScaledClock(scale, start=now)
 
+        # The bench's own look at the database: a phase's deadline, as the bot stored it when the phase began.
+        look = sqlite3.connect(database)
+
         def arrived(arrival: Arrival, message: dict[str, Any]) -> None:
             session = by_channel.get(int(message["channel_id"]))
             if session is None:
@@ -113,6 +144,12 @@ async def run_balint(count: int, scale: float, window: float, drain: float) -> d
             at = clock.now()
             for kind, phase in notices_in(str(message["content"])):
                 tally.arrived[(session, kind, phase)].append(at)
+                if kind == "phase":
+                    # fetchall: a statement left half read would hold a snapshot, and the bot's checkpoints.
+                    row = look.execute("SELECT deadline FROM sessions WHERE id = ? AND phase_index = ?",
+                                       (session, phase)).fetchall()
+                    if row and row[0][0] is not None:
+                        tally.deadlines.setdefault((session, phase), from_text(row[0][0]))
 
         stand_in = StandIn(arrived)
         bot = BalintBot(Settings(database=database, time_scale=scale), clock=clock)
@@ -128,7 +165,8 @@ async def run_balint(count: int, scale: float, window: float, drain: float) -> d
         cpu = cpu_seconds() - cpu_before
         await asyncio.sleep(drain)
         await bot.close()
-        figures = score(plans, tally, ready, end, scale)
+        look.close()
+        figures = score(plans, tally, now, ready, end, scale)
         return {**figures, "cpu": cpu, "window": window, "rss": peak_rss_mib(), "restore": restored,
                 "requests": len(stand_in.arrivals), "messages": tally.messages, "resends": stand_in.resends,
                 "unknown": sorted(set(stand_in.unknown))}
@@ -184,7 +222,9 @@ async def run_bare(count: int, scale: float, window: float, drain: float) -> dic
     cpu = cpu_seconds() - cpu_before
     await asyncio.sleep(drain)
     await bot.close()
-    figures = score(plans, tally, ready, end, scale)
+    # The bare bot keeps to the plan: its deadlines are the plan's.
+    tally.deadlines.update({(p.session_id, n): end_at for p in plans for n, end_at in enumerate(p.ends)})
+    figures = score(plans, tally, now, ready, end, scale)
     return {**figures, "cpu": cpu, "window": window, "rss": peak_rss_mib(), "restore": 0.0,
             "requests": len(stand_in.arrivals), "messages": tally.messages, "resends": stand_in.resends,
             "unknown": sorted(set(stand_in.unknown))}

@@ -6,10 +6,10 @@ import asyncio
 import logging
 import random
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager, closing
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -25,6 +25,10 @@ BUSY_TIMEOUT_MS = 250
 # How long a write waits in all for another process (a backup, a second instance during a deploy,
 # someone's sqlite3 shell) to let go of the write lock before it fails.
 BUSY_PATIENCE_SECONDS = 60.0
+# How long the loop's own reader waits on SQLite before handing the read to aiosqlite's thread.
+READER_BUSY_TIMEOUT_MS = 20
+
+T = TypeVar("T")
 
 
 def _is_busy(error: sqlite3.OperationalError) -> bool:
@@ -34,7 +38,7 @@ def _is_busy(error: sqlite3.OperationalError) -> bool:
 
 
 class Database:
-    """One aiosqlite connection, with every write transaction serialised by a lock.
+    """One aiosqlite connection, with every write transaction serialised by a lock, and a reader for point reads.
 
     aiosqlite runs statements on a worker thread, and coroutines interleave at every
     await: without the lock, two handlers could mix their statements inside one
@@ -42,12 +46,21 @@ class Database:
     another coroutine's transaction is open sees its writes: every decision that must not
     race (a claim, the last leader, a version check) is therefore made inside a transaction,
     by a conditional UPDATE, never on a read made before it.
+
+    Small reads by key (a group, a session: what every interaction and every timer reads
+    first) go to a second, read-only connection on the event loop's own thread (`read_now`):
+    in WAL a reader never waits for a writer, and such a read takes a few tens of
+    microseconds, less than the hand-over to aiosqlite's thread and back, and does not queue
+    behind the writes waiting there. It sees what is committed, never another coroutine's
+    transaction still open. Scans stay on aiosqlite's thread, where they do not hold up the loop.
     """
 
-    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+    def __init__(self, connection: aiosqlite.Connection, path: Path, reader: sqlite3.Connection | None = None) -> None:
         self._conn = connection
         self.path = path
         self._lock = asyncio.Lock()
+        self._scrubbing = asyncio.Lock()
+        self._reader = reader
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -66,6 +79,9 @@ class Database:
         except BaseException:
             await conn.close()
             raise
+        if str(location) != ":memory:":
+            # Opened after the migrations, so that it reads the schema they made.
+            db._reader = _open_reader(location)
         return db
 
     async def _configure(self) -> None:
@@ -106,9 +122,17 @@ class Database:
         secure_delete zeroes deleted rows and free pages, but only in the new copies of their
         pages, which go to the WAL first; the WAL still holds the old copies until a checkpoint,
         and on a quiet bot SQLite may not run one for days. Called after every purge.
+
+        Most of the copying is done first by a PASSIVE checkpoint on a connection of its own, in
+        a thread: it never stops a writer, while the TRUNCATE that must follow holds the write
+        lock (and aiosqlite's thread) for as long as it copies, and then has little left to copy.
         """
-        async with self._lock, self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
-            row = await cursor.fetchone()
+        # One scrub at a time: a checkpoint under way on one connection makes another's fail.
+        async with self._scrubbing:
+            if self._reader is not None:
+                await asyncio.to_thread(_copy_wal, self.path)
+            async with self._lock, self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+                row = await cursor.fetchone()
         if row is not None and row[0]:
             log.warning("the WAL could not be emptied after a purge (a reader held it); retried at the next one")
         else:
@@ -124,7 +148,7 @@ class Database:
     async def transaction(self) -> AsyncIterator[Transaction]:
         """Run statements in one BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
         async with self._lock:
-            await self._begin()
+            await self._patiently(lambda: self._run("BEGIN IMMEDIATE"))
             try:
                 yield Transaction(self._conn)
             except BaseException:
@@ -133,15 +157,26 @@ class Database:
             else:
                 await self._run("COMMIT")
 
-    async def _begin(self) -> None:
-        """Take the write lock, waiting (without blocking reads) while another process holds it."""
+    async def write_alone(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        """Run one writing statement on its own, atomic as any single statement is; return its rows (RETURNING).
+
+        One trip to aiosqlite's thread instead of three (BEGIN, the statement, COMMIT): for a
+        change that is one statement. It holds the lock, so that it never lands inside another
+        coroutine's transaction, and waits for another process's write lock as a transaction does.
+        """
+        values = tuple(params)
+        async with self._lock:
+            return list(await self._patiently(lambda: self._conn.execute_fetchall(sql, values)))
+
+    async def _patiently(self, take: Callable[[], Awaitable[T]]) -> T:
+        """Run a statement taking the write lock, waiting (without blocking reads) while another process holds it."""
         loop = asyncio.get_running_loop()
         give_up = loop.time() + BUSY_PATIENCE_SECONDS
         delay = 0.05
         waited = False
         while True:
             try:
-                await self._run("BEGIN IMMEDIATE")
+                done = await take()
             except sqlite3.OperationalError as error:
                 if not _is_busy(error) or loop.time() >= give_up:
                     raise
@@ -153,7 +188,7 @@ class Database:
             else:
                 if waited:
                     log.info("database free again; going on")
-                return
+                return done
 
     async def _run(self, sql: str) -> None:
         # BEGIN, COMMIT and ROLLBACK give no rows: run to completion in one trip to the thread.
@@ -170,9 +205,48 @@ class Database:
         rows = await self.fetch_all(sql, params)
         return rows[0] if rows else None
 
+    async def read_now(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        """Read a few rows by key at once, on the loop's thread, as committed (see the class); a scan uses fetch_all.
+
+        Falls back to aiosqlite's thread when there is no reader (an in-memory database) or
+        SQLite asks the reader to wait (a checkpoint resetting the WAL, another process recovering it).
+        """
+        values = tuple(params)
+        if self._reader is not None:
+            try:
+                return self._reader.execute(sql, values).fetchall()
+            except sqlite3.OperationalError as error:
+                if not _is_busy(error):
+                    raise
+        return await self.fetch_all(sql, values)
+
+    async def read_one_now(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+        """Read one row by key at once (the first, if the query gives several), as `read_now`."""
+        rows = await self.read_now(sql, params)
+        return rows[0] if rows else None
+
     async def close(self) -> None:
-        """Close the connection; its worker thread would otherwise keep the process alive."""
+        """Close the connections; aiosqlite's worker thread would otherwise keep the process alive."""
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
         await self._conn.close()
+
+
+def _copy_wal(path: Path) -> None:
+    """Copy what the WAL holds into the database file, without holding up any writer (PASSIVE)."""
+    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+
+def _open_reader(path: Path) -> sqlite3.Connection:
+    """Open the read-only connection for point reads on the loop's thread."""
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.row_factory = sqlite3.Row
+    # Never a write through it, whatever a caller passes; a short wait rather than a stalled loop.
+    reader.execute("PRAGMA query_only=ON")
+    reader.execute(f"PRAGMA busy_timeout={READER_BUSY_TIMEOUT_MS}")
+    return reader
 
 
 class Transaction:
@@ -181,15 +255,18 @@ class Transaction:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
+    # A writing statement runs to its end in `execute`, so its cursor is not closed (a second trip
+    # to the thread for each statement): it goes with the garbage, as `execute_fetchall`'s does.
+
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run one statement; return the number of rows it changed."""
-        async with self._conn.execute(sql, tuple(params)) as cursor:
-            return cursor.rowcount
+        cursor = await self._conn.execute(sql, tuple(params))
+        return cursor.rowcount
 
     async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run an INSERT; return the new row's id."""
-        async with self._conn.execute(sql, tuple(params)) as cursor:
-            rowid = cursor.lastrowid
+        cursor = await self._conn.execute(sql, tuple(params))
+        rowid = cursor.lastrowid
         if rowid is None:
             raise RuntimeError("INSERT gave no row id")
         return rowid
@@ -200,8 +277,15 @@ class Transaction:
         return rows[0][0] if rows else None
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        """Read rows inside the transaction (in one trip to the thread, as `Database.fetch_all`)."""
+        """Read rows inside the transaction (in one trip to the thread, as `Database.fetch_all`).
+
+        Also a writing statement's rows (RETURNING), in the same one trip.
+        """
         return list(await self._conn.execute_fetchall(sql, tuple(params)))
+
+    async def execute_many(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
+        """Run one statement for each row of parameters, in one trip to the thread."""
+        await self._conn.executemany(sql, [tuple(row) for row in rows])
 
 
 async def claim_report(db: Database, table: str, row_id: int, what: str) -> bool:

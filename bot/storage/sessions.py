@@ -7,7 +7,8 @@ import secrets
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import lru_cache
 
 import aiosqlite
 
@@ -32,7 +33,10 @@ def _phases_json(phases: tuple[Phase, ...]) -> str:
     ])
 
 
+@lru_cache(maxsize=256)
 def _phases(text: str) -> tuple[Phase, ...]:
+    # Every session of a template stores the same text, read on every control and timer: parsed
+    # once (phases are frozen, so sessions can share them).
     return tuple(
         Phase(key=p["key"], name=p["name"], minutes=int(p["minutes"]), guidance=p["guidance"],
               speaker=Speaker(p["speaker"]), pushback=bool(p["pushback"]))
@@ -120,14 +124,17 @@ class SqliteSessionStore:
         assert created is not None
         return created
 
+    # Reads by key are made on the loop's thread (`Database.read_now`): a control, a timer and
+    # a status all begin with one.
+
     async def get(self, session_id: int) -> Session | None:
         """Read a session."""
-        row = await self.db.fetch_one(f"SELECT {_COLUMNS} FROM sessions WHERE id = ?", (session_id,))
+        row = await self.db.read_one_now(f"SELECT {_COLUMNS} FROM sessions WHERE id = ?", (session_id,))
         return None if row is None else _session(row)
 
     async def live_for_group(self, group_id: int) -> Session | None:
         """Return the group's session that has not ended, if any."""
-        row = await self.db.fetch_one(
+        row = await self.db.read_one_now(
             f"SELECT {_COLUMNS} FROM sessions WHERE group_id = ? AND status != 'ended'", (group_id,)
         )
         return None if row is None else _session(row)
@@ -137,6 +144,21 @@ class SqliteSessionStore:
         rows = await self.db.fetch_all(f"SELECT {_COLUMNS} FROM sessions WHERE status != 'ended' ORDER BY id")
         return [_session(row) for row in rows]
 
+    async def due(self, now: datetime, warning: timedelta) -> list[Session]:
+        """Return the running sessions that may owe a notice by `now`: a time-up, or a warning (`warning` ahead).
+
+        One query for the sweep, instead of waking every live session: the candidates are those
+        whose deadline has passed and not timed up yet, or is within the warning and not warned.
+        Whether a notice is owed (a phase too short to warn, say) is still `PhaseClock.due`'s to say.
+        """
+        # Every table stores instants in one fixed-width form, so SQL compares them as text.
+        rows = await self.db.fetch_all(
+            f"SELECT {_COLUMNS} FROM sessions WHERE status = 'running' AND timed_up = 0"
+            " AND (deadline <= ? OR (warned = 0 AND deadline <= ?)) ORDER BY deadline, id",
+            (to_text(now), to_text(now + warning)),
+        )
+        return [_session(row) for row in rows]
+
     async def save_state(self, session: Session, state: SessionState, at: datetime,
                          notices: Sequence[Notice] = ()) -> Session | None:
         """Store a new state if nobody changed the session since it was read; return it, or None.
@@ -144,19 +166,23 @@ class SqliteSessionStore:
         The notices the change owes are claimed in the same transaction: a change is never stored
         without them, nor they without it. The stored version is `session.version + 1`.
         """
-        async with self.db.transaction() as tx:
-            changed = await tx.execute(
-                "UPDATE sessions SET status = ?, phase_index = ?, deadline = ?, remaining = ?, warned = ?,"
-                " timed_up = ?, version = version + 1,"
-                " ended_at = CASE WHEN ? = 'ended' THEN ? ELSE ended_at END"
-                " WHERE id = ? AND version = ?",
-                (*_state_params(state), state.status.value, to_text(at), session.id, session.version),
-            )
-            if changed == 1:
-                await claim_notices(tx, notices)
-        if changed != 1:
-            return None
-        return await self.get(session.id)
+        sql = (
+            "UPDATE sessions SET status = ?, phase_index = ?, deadline = ?, remaining = ?, warned = ?,"
+            " timed_up = ?, version = version + 1,"
+            " ended_at = CASE WHEN ? = 'ended' THEN ? ELSE ended_at END"
+            f" WHERE id = ? AND version = ? RETURNING {_COLUMNS}"
+        )
+        params = (*_state_params(state), state.status.value, to_text(at), session.id, session.version)
+        if not notices:
+            # A change that owes nothing (a pause, an extension) is one statement: one trip.
+            rows = await self.db.write_alone(sql, params)
+        else:
+            async with self.db.transaction() as tx:
+                rows = await tx.fetch_all(sql, params)
+                if rows:
+                    await claim_notices(tx, notices)
+        # RETURNING gives the session as stored: no second read.
+        return _session(rows[0]) if rows else None
 
     async def set_panel(self, session_id: int, channel_id: int, message_id: int) -> None:
         """Remember the session's panel message, to edit it on every change."""
@@ -240,7 +266,7 @@ class SqliteSessionStore:
 
     async def mute_of(self, guild_id: int, user_id: int) -> MuteRecord | None:
         """Return the bot's mute (made or being made) of this member, if any."""
-        row = await self.db.fetch_one(
+        row = await self.db.read_one_now(
             "SELECT guild_id, user_id, session_id, pending FROM voice_mutes WHERE guild_id = ? AND user_id = ?",
             (guild_id, user_id),
         )
@@ -256,10 +282,11 @@ class SqliteSessionStore:
         async with self.db.transaction() as tx:
             await tx.execute("DELETE FROM voice_mutes WHERE guild_id = ? AND user_id = ?", (guild_id, user_id))
 
-    async def mutes(self) -> list[MuteRecord]:
-        """Return every mute of ours still in place or in doubt."""
+    async def mutes(self, *, in_doubt_only: bool = False) -> list[MuteRecord]:
+        """Return every mute of ours still in place or in doubt (`in_doubt_only`: only those whose call is pending)."""
         rows = await self.db.fetch_all(
-            "SELECT guild_id, user_id, session_id, pending FROM voice_mutes ORDER BY muted_at"
+            "SELECT guild_id, user_id, session_id, pending FROM voice_mutes"
+            f"{' WHERE pending IS NOT NULL' if in_doubt_only else ''} ORDER BY muted_at"
         )
         return [MuteRecord(int(r["guild_id"]), int(r["user_id"]), r["session_id"], r["pending"]) for r in rows]
 
