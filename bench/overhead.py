@@ -66,12 +66,15 @@ def stamp(env: simcord.Env) -> StampedRequests:
 
 
 def quicker_settling() -> None:
-    """Let SimCord look for settled work every 2 ms instead of 50 (a harness setting)."""
+    """Let SimCord look for settled work every 2 ms instead of 50 (a harness setting; once per process)."""
     settle: Any = simcord.Env._settle_internal
+    if getattr(settle, "quicker", False):
+        return
 
     async def settle_quickly(self: simcord.Env, *, idle: float = SETTLE_POLL, **options: Any) -> None:
         await settle(self, idle=idle, **options)
 
+    settle_quickly.quicker = True  # type: ignore[attr-defined]
     simcord.Env._settle_internal = settle_quickly  # type: ignore[method-assign]
 
 
