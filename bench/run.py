@@ -1,4 +1,9 @@
-"""Benchmarks: print how fast the bot answers and how much memory it holds. Not a test: figures only."""
+"""Benchmarks (`make bench`): print every figure of issue #9, each beside a bare discord.py bot. Not a test.
+
+In order: opening the database, commands through SimCord, the interaction overhead, timers at
+scale, the start-up restore, the API economy, and the identifier check. Each section prints a
+Markdown table, ready for bench/RESULTS.md.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,13 @@ import tracemalloc
 from pathlib import Path
 
 import discord
-import identifiers  # bench/identifiers.py, beside this file
+import economy
+import identifiers  # bench/identifiers.py and the others, beside this file
+import overhead
+import restore
 import simcord
+import timers
+from common import machine, table
 
 from bot.app import BalintBot
 from bot.config import Settings
@@ -26,7 +36,7 @@ async def bench_open(tmp: Path, rounds: int = 50) -> None:
         db = await Database.open(tmp / f"open-{n}.db")
         await db.close()
     per = (time.perf_counter() - started) / rounds
-    print(f"database open + migrate: {per * 1000:.2f} ms")
+    print(table(("database", "ms"), [["open + migrate", per * 1000]]))
 
 
 async def bench_commands(tmp: Path, groups: int = 100, calls: int = 300) -> None:
@@ -64,19 +74,40 @@ async def bench_commands(tmp: Path, groups: int = 100, calls: int = 300) -> None
         await env.shutdown()
         tracemalloc.stop()
         await bot.close()
-    print(f"/group create through SimCord: {created / groups * 1000:.2f} ms each ({groups} groups)")
-    print(f"/group info through SimCord: {answered / calls * 1000:.2f} ms each ({calls} calls)")
-    print(f"a whole classic session in virtual time (40 simulated minutes): {session:.2f} s")
-    print(f"peak traced memory (bot + simulation, {groups} groups): {peak / 2**20:.1f} MiB")
+    print("\n## Commands through SimCord (round trips, SimCord's settling included, polled every 2 ms)\n")
+    print(table(("measure", "value"), [
+        [f"/group create, ms each ({groups} groups)", created / groups * 1000],
+        [f"/group info, ms each ({calls} calls)", answered / calls * 1000],
+        ["a whole classic session in virtual time (40 simulated minutes), s", session],
+        [f"peak traced memory (bot + simulation, {groups} groups), MiB", peak / 2**20],
+    ]))
 
 
-async def main() -> None:
-    """Run every benchmark in a throwaway directory."""
+async def basics() -> None:
+    """Open the database and run commands through SimCord, in a throwaway directory."""
     with tempfile.TemporaryDirectory() as tmp:
+        print("\n## Basics\n")
         await bench_open(Path(tmp))
         await bench_commands(Path(tmp))
+
+
+def main() -> None:
+    """Run every benchmark; each starts and stops its own loops (and processes)."""
+    started = time.perf_counter()
+    print("# balint-bot benchmarks\n")
+    print(table(("machine", ""), machine()))
+    # SimCord polls for settled work every 50 ms, which a round trip with nothing to wait for
+    # then waits out: every benchmark here polls every 2 ms (bench/overhead.py).
+    overhead.quicker_settling()
+    asyncio.run(basics())
+    overhead.report()
+    timers.report()
+    restore.report()
+    economy.report()
+    print("\n## Identifier check\n")
     identifiers.main()
+    print(f"\n(make bench took {time.perf_counter() - started:.0f} s)")
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

@@ -68,6 +68,13 @@ def _catalogue(lang: Lang) -> stdlib_gettext.NullTranslations:
 ListStyle = Literal["standard", "or"]
 
 
+# How many looked-up msgids and written numbers a translator remembers. Every interaction
+# renders dozens of texts (a panel: its phases, minutes, headings), the same ones again and
+# again; Babel takes some fifteen microseconds to write a number. The bound matters because a
+# refusal's msgid may hold a value (a name), so the set of msgids seen is not closed.
+REMEMBERED = 4096
+
+
 class Translator:
     """One language's texts: gettext and ngettext with named placeholders, numbers, lists, dates."""
 
@@ -75,10 +82,20 @@ class Translator:
         self.lang = lang
         self.locale = Locale.parse(lang.value)
         self._catalogue = catalogue
+        self._found: dict[str, str] = {}
+        self._numbers: dict[int, str] = {}
+
+    def _lookup(self, msgid: str) -> str:
+        found = self._found.get(msgid)
+        if found is None:
+            if len(self._found) >= REMEMBERED:
+                self._found.clear()
+            found = self._found[msgid] = self._catalogue.gettext(msgid)
+        return found
 
     def gettext(self, msgid: str, /, **params: Param) -> str:
         """Return the msgid in this language, its placeholders filled."""
-        return fill(self._catalogue.gettext(msgid), self._values(params))
+        return fill(self._lookup(msgid), self._values(params) if params else {})
 
     def ngettext(self, singular: str, plural: str, n: int, /, **params: Param) -> str:
         """Return the form for `n` (French: one for 0 and 1), its placeholders filled (`n` is not one of them)."""
@@ -91,11 +108,11 @@ class Translator:
         """
         if isinstance(text, Plural):
             return fill(self._catalogue.ngettext(text.msgid, text.plural, text.n), self._values(text.params))
-        return fill(self._catalogue.gettext(text.msgid), self._values(text.params))
+        return fill(self._lookup(text.msgid), self._values(text.params))
 
     def translation(self, msgid: str) -> str | None:
         """Return the catalogue's translation of a msgid, or None if it has none (English has none)."""
-        found = self._catalogue.gettext(msgid)
+        found = self._lookup(msgid)
         return found if found != msgid else None
 
     def _values(self, params: Mapping[str, Param]) -> dict[str, str]:
@@ -114,7 +131,12 @@ class Translator:
 
     def number(self, n: int) -> str:
         """Write a quantity with this language's digit grouping (1,500 / 1 500)."""
-        return format_decimal(n, locale=self.locale)
+        written = self._numbers.get(n)
+        if written is None:
+            if len(self._numbers) >= REMEMBERED:
+                self._numbers.clear()
+            written = self._numbers[n] = format_decimal(n, locale=self.locale)
+        return written
 
     def decimal(self, x: float, *, places: int) -> str:
         """Write a measure with exactly `places` decimals, as this language does (4.0 / 4,0)."""

@@ -26,6 +26,11 @@ log = logging.getLogger(__name__)
 SWEEP_SECONDS = 60.0
 # A wake-up found late by this much still runs: the job itself decides what is still owed.
 MISFIRE_GRACE_SECONDS = 3600
+# A job may schedule its own next wake-up (a session's timer does) at an instant already past
+# when the bot is busy; APScheduler would skip that run while the first is still finishing
+# ("maximum number of running instances reached"), leaving it to the sweep. The jobs take
+# their own locks and re-read the database, so a second instance is harmless.
+INSTANCES = 3
 
 
 async def _run(key: str, job: Job) -> None:
@@ -117,7 +122,7 @@ class SchedulerTimers:
         """Schedule a one-off wake-up."""
         self.scheduler.add_job(
             _run, DateTrigger(run_date=self._wall(at)), args=(key, job), id=key, replace_existing=True,
-            misfire_grace_time=MISFIRE_GRACE_SECONDS,
+            misfire_grace_time=MISFIRE_GRACE_SECONDS, max_instances=INSTANCES,
         )
 
     def cancel(self, key: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import discord
 from discord import app_commands
 from discord.app_commands import Choice, locale_str
@@ -26,21 +28,21 @@ class Help(commands.Cog):
 
     def __init__(self, bot: BalintBot) -> None:
         self.bot = bot
+        self._available: frozenset[str] | None = None
 
     @balint.command(name="help", description=locale_str("The Balint method, the phases and the commands"))
     @app_commands.describe(language=locale_str("English or French (your Discord language if left out)"))
     @app_commands.choices(language=LANGUAGE_CHOICES)
     async def help(self, interaction: discord.Interaction[BalintBot], language: Choice[str] | None = None) -> None:
         """Show the help privately, in the chosen language or the user's own."""
-        t = translator(Lang(language.value) if language else lang_of(interaction.locale))
-        available = {command.qualified_name for command in self.bot.tree.walk_commands()}
-        page = help_page(available)
-        embed = discord.Embed(title=t.render(page.title), colour=BRAND)
-        for heading_text, lines in page.sections:
-            heading = t.render(heading_text)
-            body = "\n".join(t.render(line) for line in lines)
-            for number, chunk in enumerate(_chunks(body)):
-                embed.add_field(name=heading if number == 0 else f"{heading} ({number + 1})", value=chunk, inline=False)
+        lang = Lang(language.value) if language else lang_of(interaction.locale)
+        if self._available is None:
+            # The tree is complete once the bot runs, and walking it costs more than the rest of the answer.
+            self._available = frozenset(command.qualified_name for command in self.bot.tree.walk_commands())
+        title, fields = _rendered(lang, self._available)
+        embed = discord.Embed(title=title, colour=BRAND)
+        for name, value in fields:
+            embed.add_field(name=name, value=value, inline=False)
         await answer_privately(interaction, embed=embed)
 
     @balint.command(name="record",
@@ -74,6 +76,20 @@ class Help(commands.Cog):
             value = "\n".join(f"• {m.line(t)}" for m in missing) if missing else t.gettext("✅ Nothing missing.")
             embed.add_field(name=group.name, value=value[:1024], inline=False)
         await answer_privately(interaction, embed=embed)
+
+
+@lru_cache(maxsize=16)
+def _rendered(lang: Lang, available: frozenset[str]) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """Write the help page in a language: its title and its fields (name, value), once per language and commands."""
+    t = translator(lang)
+    page = help_page(set(available))
+    fields: list[tuple[str, str]] = []
+    for heading_text, lines in page.sections:
+        heading = t.render(heading_text)
+        body = "\n".join(t.render(line) for line in lines)
+        for number, chunk in enumerate(_chunks(body)):
+            fields.append((heading if number == 0 else f"{heading} ({number + 1})", chunk))
+    return t.render(page.title), tuple(fields)
 
 
 def _chunks(body: str, limit: int = 1024) -> list[str]:

@@ -137,7 +137,8 @@ class Courier:
             log.warning("notice %s: not posted (HTTP %d)", notice.nonce, error.status)
             await self.store.give_up(notice.nonce, self.bot.clock.now())
             return None
-        await self.store.mark_sent(notice.nonce, message.channel.id, message.id, self.bot.clock.now())
+        await self.store.mark_sent(notice.nonce, message.channel.id, message.id, self.bot.clock.now(),
+                                   reminder=notice.reminder_id is not None)
         if notice.session_id is not None:
             # A session's notices leave the channel with its other messages (message_retention_hours).
             await self.bot.privacy.messages.record(notice.session_id, notice.guild_id, message)

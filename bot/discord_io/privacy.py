@@ -309,9 +309,11 @@ class MessageRetention:
         """Remember a message the bot posted for a session (panel, notice, relay, closing)."""
         await self.store.record_message(session_id=session_id, guild_id=guild_id, channel_id=message.channel.id,
                                         message_id=message.id, at=self.bot.clock.now())
-        # The closing is recorded once its session has ended: this arms the job for it. A closing
-        # that could not be posted leaves the job to the sweep.
-        await self.arm()
+        # Messages fall due from their session's end, so one of a running session changes no
+        # wake-up. The closing is recorded once its session has ended: this arms the job for it.
+        # A closing that could not be posted leaves the job to the sweep.
+        if await self.store.session_settled(session_id):
+            await self.arm()
 
     async def arm(self) -> None:
         """Set the wake-up at the next instant some session's messages are due."""

@@ -20,14 +20,16 @@ async def answer_privately(
 ) -> None:
     """Answer only the person who acted, whether or not the interaction was answered already."""
     missing = discord.utils.MISSING
+    # `is None`, not truth: an Embed's truth builds a proxy of each of its parts, on every answer.
+    shown = missing if embed is None else embed
     if interaction.response.is_done():
         await interaction.followup.send(
-            content or missing, embed=embed or missing, view=view or missing,
+            content or missing, embed=shown, view=view or missing,
             ephemeral=True, allowed_mentions=NO_MENTIONS,
         )
     else:
         await interaction.response.send_message(
-            content, embed=embed or missing, view=view or missing,
+            content, embed=shown, view=view or missing,
             ephemeral=True, allowed_mentions=NO_MENTIONS,
         )
 

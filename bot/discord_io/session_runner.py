@@ -41,6 +41,7 @@ from bot.discord_io.outbox import FEEDBACK, view_name
 from bot.discord_io.presence import SessionRoll
 from bot.discord_io.replies import answer_privately
 from bot.discord_io.sessions import (
+    after_time_up,
     closing_message,
     done_message,
     panel_embed,
@@ -418,9 +419,10 @@ class SessionRunner:
                                            lang=group.settings.language)
                     kind, state = NoticeKind.TIME_UP, moved if auto else marked
                 # With auto-advance, the time-up and the move it makes are one change: a process stopped
-                # between the two can no longer leave a session timed up that never moves on.
-                owed = [self._notice(group, session.id, session.version + 1, kind, text, now)]
-                owed += self._owed(session, state, group, now)
+                # between the two can no longer leave a session timed up that never moves on. They are
+                # one message too: the time-up, then the next phase's guidance (or the closing).
+                notice = self._notice(group, session.id, session.version + 1, kind, text, now)
+                owed = [after_time_up(notice, then) for then in self._owed(session, state, group, now)] or [notice]
                 claimed = await self.store.save_state(session, state, now, owed)
                 if claimed is None:
                     return  # another process or control got there first; it schedules the rest
@@ -449,10 +451,13 @@ class SessionRunner:
                 self._schedule_purge(session_id, at)
 
     async def sweep(self) -> None:
-        """Look at every live session again (a timer may have overslept), at mutes in doubt, and at case material."""
+        """Look again at sessions owing a notice (a timer may have overslept), at mutes in doubt, at case material.
+
+        One query finds the sessions with something due; the others, most of them, are not woken.
+        """
         if not self.reconciled.is_set():
             return  # the restore does all of this first
-        for session in await self.store.live():
+        for session in await self.store.due(self.bot.clock.now(), self.warning):
             await self.wake(session.id)
         await self._settle_mutes(in_doubt_only=True)
         await self._purges()
@@ -460,18 +465,33 @@ class SessionRunner:
         await self.debriefs.sweep()
 
     async def restore(self) -> None:
-        """Rebuild every timer from the database and settle the mutes a stopped process left; then open controls."""
+        """Rebuild every timer from the database and settle the mutes a stopped process left; then open controls.
+
+        A few queries for everything (the live sessions, their groups, the mutes); only the
+        sessions owing a notice that fell due while the bot was down are woken, one by one.
+        """
         try:
-            for session in await self.store.live():
-                await self.wake(session.id)  # sends what fell due while down, and sets the next wake-up
-                fresh = await self.store.get(session.id)
-                if fresh is not None:
-                    group = await self._group(fresh)
-                    await self._reconcile_presenter(fresh, group)
-                    if fresh.state.status is not Status.ENDED:
-                        departed = await self.roll.reconcile(fresh, group)
-                        await self.dropouts.restore(fresh, group, departed)
-            await self._settle_mutes(in_doubt_only=False)
+            live = await self.store.live()
+            groups = await self.bot.group_store.groups_by_id(s.group_id for s in live)
+            now = self.bot.clock.now()
+            sessions: dict[int, Session] = {}
+            for session in live:
+                if self.phase_clock(session).due(session.state, now) is not None:
+                    await self.wake(session.id)  # sends what fell due while down, and sets the next wake-up
+                    fresh = await self.store.get(session.id)
+                    if fresh is None:
+                        continue
+                    session = fresh
+                else:
+                    self._schedule(session)
+                sessions[session.id] = session
+                group = groups.get(session.group_id)
+                if group is not None:
+                    await self._reconcile_presenter(session, group)
+                    if session.state.status is not Status.ENDED:
+                        departed = await self.roll.reconcile(session, group)
+                        await self.dropouts.restore(session, group, departed)
+            await self._settle_mutes(in_doubt_only=False, known=sessions, groups=groups)
         finally:
             # Even a failed restore opens the controls: a leader can still act, and the sweep retries.
             self.reconciled.set()
@@ -516,16 +536,23 @@ class SessionRunner:
         group = await self._group(session) if session is not None else None
         await self.mutes.unmute(guild, user_id, session, group)
 
-    async def _settle_mutes(self, *, in_doubt_only: bool) -> None:
-        """Finish the mutes a stopped process (or a long outage) left half done, and lift those that are over."""
-        for record in await self.store.mutes():
-            if in_doubt_only and record.pending is None:
-                continue
+    async def _settle_mutes(self, *, in_doubt_only: bool, known: dict[int, Session] | None = None,
+                            groups: dict[int, Group] | None = None) -> None:
+        """Finish the mutes a stopped process (or a long outage) left half done, and lift those that are over.
+
+        `known` and `groups`: sessions and groups the caller has just read, not read again.
+        """
+        known = known or {}
+        groups = groups or {}
+        for record in await self.store.mutes(in_doubt_only=in_doubt_only):
             if self.mutes.busy(record.guild_id, record.user_id):
                 continue  # under way in this process
-            owner = await self.store.get(record.session_id) if record.session_id is not None else None
+            owner = None
+            if record.session_id is not None:
+                owner = known.get(record.session_id) or await self.store.get(record.session_id)
             if owner is not None and owner.presenter_id == record.user_id and owner.state.status is not Status.ENDED:
-                await self._reconcile_presenter(owner, await self._group(owner))
+                group = groups.get(owner.group_id) or await self._group(owner)
+                await self._reconcile_presenter(owner, group)
             else:
                 await self._unmute(record.guild_id, record.user_id, owner)
 

@@ -8,12 +8,14 @@ and given as `PanelLists`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
 from bot.core.groups import Group
+from bot.core.notices import Notice
 from bot.core.phases import Phase
 from bot.core.session import ControlAction, PhaseClock, Session, SessionState, Status
 from bot.core.text import N_, Lang
@@ -126,6 +128,15 @@ def time_up_message(phase: Phase, *, auto: bool, closes: bool, lang: Lang = Lang
     if closes:
         return t.gettext("⏰ Time is up for **{phase}**. The leader ends the session when ready.", phase=name)
     return t.gettext("⏰ Time is up for **{phase}**. The leader moves on with Next.", phase=name)
+
+
+def after_time_up(time_up: Notice, then: Notice) -> Notice:
+    """Put the time-up and what it moves on to (the next phase's guidance, or the closing) in one message.
+
+    One notice, under the nonce and with the buttons of the second: a self-running session
+    posts one message per phase, not two.
+    """
+    return replace(then, content=f"{time_up.content}\n{then.content}")
 
 
 CLOSING = N_(

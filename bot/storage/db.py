@@ -6,10 +6,10 @@ import asyncio
 import logging
 import random
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager, closing
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -25,6 +25,8 @@ BUSY_TIMEOUT_MS = 250
 # How long a write waits in all for another process (a backup, a second instance during a deploy,
 # someone's sqlite3 shell) to let go of the write lock before it fails.
 BUSY_PATIENCE_SECONDS = 60.0
+
+T = TypeVar("T")
 
 
 def _is_busy(error: sqlite3.OperationalError) -> bool:
@@ -48,6 +50,7 @@ class Database:
         self._conn = connection
         self.path = path
         self._lock = asyncio.Lock()
+        self._scrubbing = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -106,9 +109,17 @@ class Database:
         secure_delete zeroes deleted rows and free pages, but only in the new copies of their
         pages, which go to the WAL first; the WAL still holds the old copies until a checkpoint,
         and on a quiet bot SQLite may not run one for days. Called after every purge.
+
+        Most of the copying is done first by a PASSIVE checkpoint on a connection of its own, in
+        a thread: it never stops a writer, while the TRUNCATE that must follow holds the write
+        lock (and aiosqlite's thread) for as long as it copies, and then has little left to copy.
         """
-        async with self._lock, self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
-            row = await cursor.fetchone()
+        # One scrub at a time: a checkpoint under way on one connection makes another's fail.
+        async with self._scrubbing:
+            if str(self.path) != ":memory:":
+                await asyncio.to_thread(_copy_wal, self.path)
+            async with self._lock, self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+                row = await cursor.fetchone()
         if row is not None and row[0]:
             log.warning("the WAL could not be emptied after a purge (a reader held it); retried at the next one")
         else:
@@ -124,7 +135,7 @@ class Database:
     async def transaction(self) -> AsyncIterator[Transaction]:
         """Run statements in one BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
         async with self._lock:
-            await self._begin()
+            await self._patiently(lambda: self._run("BEGIN IMMEDIATE"))
             try:
                 yield Transaction(self._conn)
             except BaseException:
@@ -133,15 +144,26 @@ class Database:
             else:
                 await self._run("COMMIT")
 
-    async def _begin(self) -> None:
-        """Take the write lock, waiting (without blocking reads) while another process holds it."""
+    async def write_alone(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        """Run one writing statement on its own, atomic as any single statement is; return its rows (RETURNING).
+
+        One trip to aiosqlite's thread instead of three (BEGIN, the statement, COMMIT): for a
+        change that is one statement. It holds the lock, so that it never lands inside another
+        coroutine's transaction, and waits for another process's write lock as a transaction does.
+        """
+        values = tuple(params)
+        async with self._lock:
+            return list(await self._patiently(lambda: self._conn.execute_fetchall(sql, values)))
+
+    async def _patiently(self, take: Callable[[], Awaitable[T]]) -> T:
+        """Run a statement taking the write lock, waiting (without blocking reads) while another process holds it."""
         loop = asyncio.get_running_loop()
         give_up = loop.time() + BUSY_PATIENCE_SECONDS
         delay = 0.05
         waited = False
         while True:
             try:
-                await self._run("BEGIN IMMEDIATE")
+                done = await take()
             except sqlite3.OperationalError as error:
                 if not _is_busy(error) or loop.time() >= give_up:
                     raise
@@ -153,7 +175,7 @@ class Database:
             else:
                 if waited:
                     log.info("database free again; going on")
-                return
+                return done
 
     async def _run(self, sql: str) -> None:
         # BEGIN, COMMIT and ROLLBACK give no rows: run to completion in one trip to the thread.
@@ -171,8 +193,14 @@ class Database:
         return rows[0] if rows else None
 
     async def close(self) -> None:
-        """Close the connection; its worker thread would otherwise keep the process alive."""
+        """Close the connections; aiosqlite's worker thread would otherwise keep the process alive."""
         await self._conn.close()
+
+
+def _copy_wal(path: Path) -> None:
+    """Copy what the WAL holds into the database file, without holding up any writer (PASSIVE)."""
+    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
 
 class Transaction:
@@ -181,21 +209,24 @@ class Transaction:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
+    # A writing statement runs to its end in `execute`, so its cursor is not closed (a second trip
+    # to the thread for each statement): it goes with the garbage, as `execute_fetchall`'s does.
+
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run one statement; return the number of rows it changed."""
-        async with self._conn.execute(sql, tuple(params)) as cursor:
-            return cursor.rowcount
+        cursor = await self._conn.execute(sql, tuple(params))
+        return cursor.rowcount
 
     async def execute_many(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
-        """Run one statement for each row of parameters (nothing for none)."""
+        """Run one statement for each row of parameters, in one trip to the thread (nothing for none)."""
         batch = [tuple(row) for row in rows]
         if batch:
             await self._conn.executemany(sql, batch)
 
     async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run an INSERT; return the new row's id."""
-        async with self._conn.execute(sql, tuple(params)) as cursor:
-            rowid = cursor.lastrowid
+        cursor = await self._conn.execute(sql, tuple(params))
+        rowid = cursor.lastrowid
         if rowid is None:
             raise RuntimeError("INSERT gave no row id")
         return rowid
@@ -206,7 +237,10 @@ class Transaction:
         return rows[0][0] if rows else None
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        """Read rows inside the transaction (in one trip to the thread, as `Database.fetch_all`)."""
+        """Read rows inside the transaction (in one trip to the thread, as `Database.fetch_all`).
+
+        Also a writing statement's rows (RETURNING), in the same one trip.
+        """
         return list(await self._conn.execute_fetchall(sql, tuple(params)))
 
 

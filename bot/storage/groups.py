@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Iterable
 from datetime import datetime
 
 import aiosqlite
@@ -62,6 +64,7 @@ class SqliteGroupStore:
         )
 
     async def _groups(self, where: str, params: tuple[object, ...]) -> list[Group]:
+        # By key, on the loop's thread: every interaction and timer reads its group first.
         rows = await self.db.fetch_all(f"SELECT {_WITH_PEOPLE} FROM groups g WHERE {where}", params)
         return [self._group(row) for row in rows]
 
@@ -76,6 +79,17 @@ class SqliteGroupStore:
     async def group_by_id(self, group_id: int) -> Group | None:
         """Find a group by id."""
         return await self._first("g.id = ?", (group_id,))
+
+    async def groups_by_id(self, group_ids: Iterable[int]) -> dict[int, Group]:
+        """Find many groups by id, in one query (those that no longer exist are left out)."""
+        wanted = sorted(set(group_ids))
+        if not wanted:
+            return {}
+        rows = await self.db.fetch_all(
+            f"SELECT {_WITH_PEOPLE} FROM groups g WHERE g.id IN (SELECT value FROM json_each(?))",
+            (json.dumps(wanted),),
+        )
+        return {int(row["id"]): self._group(row) for row in rows}
 
     async def groups_in_guild(self, guild_id: int) -> list[Group]:
         """List the groups of one server, by name."""

@@ -33,12 +33,10 @@ async def claim_notices(tx: Transaction, notices: Iterable[Notice]) -> None:
 
     OR IGNORE: a nonce names what the notice is, so a second claim of the same one is the same notice.
     """
-    for notice in notices:
-        await tx.execute(
-            f"INSERT OR IGNORE INTO outbox ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (notice.nonce, notice.guild_id, notice.channel_id, notice.session_id, notice.reminder_id,
-             notice.content, notice.view, to_text(notice.claimed_at), notice.ping),
-        )
+    rows = [(notice.nonce, notice.guild_id, notice.channel_id, notice.session_id, notice.reminder_id,
+             notice.content, notice.view, to_text(notice.claimed_at), notice.ping) for notice in notices]
+    if rows:
+        await tx.execute_many(f"INSERT OR IGNORE INTO outbox ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
 class SqliteOutbox:
@@ -47,14 +45,21 @@ class SqliteOutbox:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def mark_sent(self, nonce: str, channel_id: int, message_id: int, at: datetime) -> None:
-        """Record where a notice went; its text and whom it pinged are no longer kept. A reminder learns its message."""
+    async def mark_sent(self, nonce: str, channel_id: int, message_id: int, at: datetime, *,
+                        reminder: bool = True) -> None:
+        """Record where a notice went; its text and whom it pinged are not kept. A reminder also learns its message.
+
+        `reminder=False` (a session's notice): there is no reminder to tell, and the record is one statement.
+        """
+        sent = (
+            "UPDATE outbox SET sent_at = ?, message_id = ?, content = NULL, ping = NULL, given_up_at = NULL"
+            " WHERE nonce = ? AND sent_at IS NULL"
+        )
+        if not reminder:
+            await self.db.write_alone(sent, (to_text(at), message_id, nonce))
+            return
         async with self.db.transaction() as tx:
-            await tx.execute(
-                "UPDATE outbox SET sent_at = ?, message_id = ?, content = NULL, ping = NULL, given_up_at = NULL"
-                " WHERE nonce = ? AND sent_at IS NULL",
-                (to_text(at), message_id, nonce),
-            )
+            await tx.execute(sent, (to_text(at), message_id, nonce))
             await tx.execute(
                 "UPDATE meeting_reminders SET channel_id = ?, message_id = ?"
                 " WHERE id = (SELECT reminder_id FROM outbox WHERE nonce = ?)",

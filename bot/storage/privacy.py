@@ -78,12 +78,16 @@ class SqlitePrivacyStore:
     async def record_message(self, *, session_id: int, guild_id: int, channel_id: int, message_id: int,
                              at: datetime) -> None:
         """Remember one of the bot's session messages, to delete it from the channel later."""
-        async with self.db.transaction() as tx:
-            await tx.execute(
-                "INSERT OR IGNORE INTO session_messages (message_id, channel_id, guild_id, session_id, posted_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (message_id, channel_id, guild_id, session_id, to_text(at)),
-            )
+        await self.db.write_alone(
+            "INSERT OR IGNORE INTO session_messages (message_id, channel_id, guild_id, session_id, posted_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (message_id, channel_id, guild_id, session_id, to_text(at)),
+        )
+
+    async def session_settled(self, session_id: int) -> bool:
+        """Whether a session's messages are due from now on: it has ended, or is gone."""
+        row = await self.db.fetch_one("SELECT status FROM sessions WHERE id = ?", (session_id,))
+        return row is None or row["status"] == "ended"
 
     # A message is due from its session's end; from its posting once the session is gone (its
     # group was deleted), which is the closest the database can still tell.

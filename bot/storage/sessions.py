@@ -7,7 +7,8 @@ import secrets
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import lru_cache
 
 import aiosqlite
 
@@ -35,7 +36,10 @@ def _phases_json(phases: tuple[Phase, ...]) -> str:
     ])
 
 
+@lru_cache(maxsize=256)
 def _phases(text: str) -> tuple[Phase, ...]:
+    # Every session of a template stores the same text, read on every control and timer: parsed
+    # once (phases are frozen, so sessions can share them).
     return tuple(
         Phase(key=p["key"], name=p["name"], minutes=int(p["minutes"]), guidance=p["guidance"],
               speaker=Speaker(p["speaker"]), pushback=bool(p["pushback"]),
@@ -146,6 +150,9 @@ class SqliteSessionStore:
         assert created is not None
         return created
 
+    # Reads by key are made on the loop's thread (`Database.read_now`): a control, a timer and
+    # a status all begin with one.
+
     async def get(self, session_id: int) -> Session | None:
         """Read a session."""
         row = await self.db.fetch_one(f"SELECT {_COLUMNS} FROM sessions WHERE id = ?", (session_id,))
@@ -163,6 +170,21 @@ class SqliteSessionStore:
         rows = await self.db.fetch_all(f"SELECT {_COLUMNS} FROM sessions WHERE status != 'ended' ORDER BY id")
         return [_session(row) for row in rows]
 
+    async def due(self, now: datetime, warning: timedelta) -> list[Session]:
+        """Return the running sessions that may owe a notice by `now`: a time-up, or a warning (`warning` ahead).
+
+        One query for the sweep, instead of waking every live session: the candidates are those
+        whose deadline has passed and not timed up yet, or is within the warning and not warned.
+        Whether a notice is owed (a phase too short to warn, say) is still `PhaseClock.due`'s to say.
+        """
+        # Every table stores instants in one fixed-width form, so SQL compares them as text.
+        rows = await self.db.fetch_all(
+            f"SELECT {_COLUMNS} FROM sessions WHERE status = 'running' AND timed_up = 0"
+            " AND (deadline <= ? OR (warned = 0 AND deadline <= ?)) ORDER BY deadline, id",
+            (to_text(now), to_text(now + warning)),
+        )
+        return [_session(row) for row in rows]
+
     async def save_state(self, session: Session, state: SessionState, at: datetime,
                          notices: Sequence[Notice] = (),
                          also: Callable[[Transaction], Awaitable[None]] | None = None) -> Session | None:
@@ -173,15 +195,16 @@ class SqliteSessionStore:
         with its instant for the debrief. `also` is a step of another store that the change brings
         (a dropout told), run in the same transaction; it undoes the change by raising.
         """
+        sql = (
+            "UPDATE sessions SET status = ?, phase_index = ?, deadline = ?, remaining = ?, warned = ?,"
+            " timed_up = ?, version = version + 1,"
+            " ended_at = CASE WHEN ? = 'ended' THEN ? ELSE ended_at END"
+            f" WHERE id = ? AND version = ? RETURNING {_COLUMNS}"
+        )
+        params = (*_state_params(state), state.status.value, to_text(at), session.id, session.version)
         async with self.db.transaction() as tx:
-            changed = await tx.execute(
-                "UPDATE sessions SET status = ?, phase_index = ?, deadline = ?, remaining = ?, warned = ?,"
-                " timed_up = ?, version = version + 1,"
-                " ended_at = CASE WHEN ? = 'ended' THEN ? ELSE ended_at END"
-                " WHERE id = ? AND version = ?",
-                (*_state_params(state), state.status.value, to_text(at), session.id, session.version),
-            )
-            if changed == 1:
+            rows = await tx.fetch_all(sql, params)
+            if rows:
                 await claim_notices(tx, notices)
                 await clear_hands(tx, session.id, state)
                 await record_change(tx, session.id, session.version + 1, state, at)
@@ -195,9 +218,8 @@ class SqliteSessionStore:
                         "UPDATE session_presence SET left_at = ? WHERE session_id = ? AND left_at IS NULL",
                         (to_text(at), session.id),
                     )
-        if changed != 1:
-            return None
-        return await self.get(session.id)
+        # RETURNING gives the session as stored: no second read.
+        return _session(rows[0]) if rows else None
 
     async def live_in_voice(self, guild_id: int, voice_channel_id: int) -> int | None:
         """Return the id of the live session of the group whose voice channel this is, if any."""
@@ -347,10 +369,11 @@ class SqliteSessionStore:
         async with self.db.transaction() as tx:
             await tx.execute("DELETE FROM voice_mutes WHERE guild_id = ? AND user_id = ?", (guild_id, user_id))
 
-    async def mutes(self) -> list[MuteRecord]:
-        """Return every mute of ours still in place or in doubt."""
+    async def mutes(self, *, in_doubt_only: bool = False) -> list[MuteRecord]:
+        """Return every mute of ours still in place or in doubt (`in_doubt_only`: only those whose call is pending)."""
         rows = await self.db.fetch_all(
-            "SELECT guild_id, user_id, session_id, pending FROM voice_mutes ORDER BY muted_at"
+            "SELECT guild_id, user_id, session_id, pending FROM voice_mutes"
+            f"{' WHERE pending IS NOT NULL' if in_doubt_only else ''} ORDER BY muted_at"
         )
         return [MuteRecord(int(r["guild_id"]), int(r["user_id"]), r["session_id"], r["pending"]) for r in rows]
 

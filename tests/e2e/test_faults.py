@@ -32,7 +32,9 @@ async def test_a_503_on_the_mute_as_the_discussion_begins_on_time_is_retried(
     harness.env.inject_error("PATCH", _member_path(server, ada), status=503, message="Service Unavailable")
     # The opening, the presentation and the questions: the timer job moves into the discussion.
     await harness.env.advance_time(13 * MIN)
-    assert count_messages(server, "**Phase 4 of 6: Discussion") == 1
+    # With auto-advance the time-up and the next phase's guidance are one message.
+    moving_on = "⏰ Time is up for **Clarifying questions**. Moving on.\n**Phase 4 of 6: Discussion"
+    assert count_messages(server, moving_on) == 1
     await harness.env.advance_time(2)
     assert is_muted(server, ada)
     patches = [r for r in harness.env.http_requests if r.method == "PATCH" and r.path == _member_path(server, ada)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import discord
@@ -89,6 +90,46 @@ async def test_every_builtin_template_runs_through(harness: Harness, server: Ser
     assert harness.rows("SELECT status FROM sessions") == [("ended",)]
     assert session_panel(server).components == []
     assert not is_muted(server, ada)
+
+
+async def test_a_self_running_session_posts_one_message_per_phase(harness: Harness, server: Server) -> None:
+    """Auto-advance: each time-up and what it moves on to are one message, each once; the last carries the closing."""
+    leader, ada = await ready_group(server)
+    await leader.slash(server.text, "group config", group="Alpha", auto_advance=True)
+    before = {m.id for m in server.text.history()}
+    await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    classic = BUILTIN_TEMPLATES["classic"].phases
+    await harness.env.advance_time(sum(phase.minutes for phase in classic) * MIN)
+    texts = [m.content for m in server.text.history() if not m.embeds and m.id not in before]
+    count = len(classic)
+    for number, (ending, beginning) in enumerate(itertools.pairwise(classic), start=2):
+        together = f"⏰ Time is up for **{ending.name}**. Moving on.\n**Phase {number} of {count}: {beginning.name}**"
+        assert sum(text.startswith(together) for text in texts) == 1, number
+        assert sum(f"**Phase {number} of {count}:" in text for text in texts) == 1, "no second message for the phase"
+    closing = [m for m in server.text.history() if m.content.startswith("⏰ Time is up for **Closing**")]
+    assert len(closing) == 1
+    assert "The session closes now.\nThe session has ended. Thank you, everyone." in closing[0].content
+    assert [c.label for c in closing[0].components[0].children] == ["Give feedback (anonymous)", "Results (leaders)"]
+    # The first phase's guidance, a warning for each phase longer than the 2-minute warning, every
+    # later phase begun with the time-up before it, and the closing with its own.
+    warned = sum(1 for phase in classic if phase.minutes > 2)
+    assert sum(text.startswith("⏳") for text in texts) == warned
+    assert len(texts) == 1 + warned + (count - 1) + 1
+    assert harness.rows("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == [(0,)]
+
+
+async def test_the_sweep_sends_what_a_lost_timer_owed_once(
+        harness: Harness, server: Server) -> None:
+    """A session whose wake-up was lost gets its warning from the next sweep, once, and its time-up on time."""
+    leader, ada = await ready_group(server)
+    await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await skip_opening(server, leader)
+    harness.bot.timers.cancel("session:1")  # as a timer lost with a suspended host
+    await harness.env.advance_time(4 * MIN)  # the warning was due at 3:00; the sweep comes every minute
+    assert count_messages(server, "⏳ **2 minutes** left in Presentation.") == 1
+    await harness.env.advance_time(MIN)
+    assert count_messages(server, "⏳") == 1
+    assert count_messages(server, "⏰ Time is up for **Presentation**") == 1, "the sweep set the next wake-up"
 
 
 async def test_pause_keeps_the_time_left_and_resume_gives_it_back(harness: Harness, server: Server) -> None:

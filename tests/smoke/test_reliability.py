@@ -15,6 +15,7 @@ import asyncio
 import itertools
 import os
 import random
+import re
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -117,21 +118,39 @@ async def settle(rig: Rig, what: str, seconds: float) -> None:
     await rig.bot.wait(rig.server.wait_for(done, seconds, what), what)
 
 
+_PHASE_HEADER = re.compile(r"\*\*Phase \d+ of \d+: [^*]+\*\*")
+CLOSING_START = "The session has ended"
+
+
+def phase_header(message: dict[str, Any]) -> str | None:
+    """The phase a notice announces ("**Phase 2 of 5: Questions**"), wherever it is in the message.
+
+    With auto-advance, a time-up and the next phase's guidance (or the closing) are one message.
+    """
+    found = _PHASE_HEADER.search(message["content"])
+    return None if found is None else found[0]
+
+
+def closes(message: dict[str, Any]) -> bool:
+    """Whether a notice is (or carries) a session's closing."""
+    return CLOSING_START in message["content"]
+
+
 def check_sessions(rig: Rig, room: int, rounds: int, late: float = LATE) -> None:
     """Each session's notices, exactly once each, in order; each time-up never early, and late only by `late`."""
     notices = [m for m in rig.notices(room) if m["content"][:1] in "*⏳⏰T"]
     runs: list[list[dict[str, Any]]] = [[]]
     for message in notices:
         runs[-1].append(message)
-        if message["content"].startswith("The session has ended"):
+        if closes(message):
             runs.append([])
     assert runs[-1] == [], [m["content"][:40] for m in runs[-1]]
     assert len(runs) - 1 == rounds, f"room {room}: {len(runs) - 1} closings for {rounds} sessions"
     for run in runs[:-1]:
         shown = [m["content"][:30] for m in run]
         expected_phases = [f"**Phase {i} of 5: {name}**" for i, name in enumerate(QUICK_PHASES, start=1)]
-        phases = [m for m in run if m["content"].startswith("**Phase")]
-        assert [p["content"].split(" ·")[0] for p in phases] == expected_phases, shown
+        phases = [m for m in run if phase_header(m) is not None]
+        assert [phase_header(p) for p in phases] == expected_phases, shown
         time_ups = [m for m in run if m["content"].startswith("⏰")]
         assert [t["content"].split("**")[1] for t in time_ups] == list(QUICK_PHASES), shown
         for index, (phase, time_up) in enumerate(zip(phases, time_ups, strict=True)):
@@ -145,7 +164,7 @@ def check_sessions(rig: Rig, room: int, rounds: int, late: float = LATE) -> None
             assert posted >= due - 0.05, f"{QUICK_PHASES[index]}: time-up {due - posted:.2f} s early"
             if was_up(rig, due - 0.5, due + late):
                 assert posted <= due + late, f"{QUICK_PHASES[index]}: time-up {posted - due:.2f} s late"
-        assert run[-1]["content"].startswith("The session has ended")
+        assert closes(run[-1]), shown
 
 
 def check_voice(rig: Rig, room: int) -> None:
@@ -153,12 +172,12 @@ def check_voice(rig: Rig, room: int) -> None:
     presenter = presenter_of(room)
     assert not rig.server.is_muted(presenter)
     changes = [(at, muted) for at, user, muted in rig.server.mute_log if user == presenter]
-    phases = [m for m in rig.notices(room) if m["content"].startswith("**Phase")]
+    phases = [m for m in rig.notices(room) if phase_header(m) is not None]
     # When each phase began on the bot's clock (its notice may be posted later, after a fault).
     began = [rig.real_of(deadline_in(p) - timedelta(minutes=QUICK_MINUTES[i % len(QUICK_MINUTES)]))
              for i, p in enumerate(phases)]
     discussions = [(start, end) for (start, end), p in zip(itertools.pairwise(began), phases, strict=False)
-                   if "Discussion" in p["content"]]
+                   if "Discussion" in str(phase_header(p))]
     for begun, over in discussions:
         if over - begun > 1.5 and was_up(rig, begun, begun + 1.5):
             assert any(muted and begun <= at <= over + 0.5 for at, muted in changes), (begun, over, changes)
