@@ -182,7 +182,11 @@ class PhaseClock:
 
     def _warns(self, state: SessionState) -> bool:
         # A phase no longer than the warning window gets no warning: it would come at its start.
-        return self.warning > timedelta(0) and timedelta(minutes=self.phase(state).minutes) > self.warning
+        # Nor does an opening: a few minutes of gathering that the leader ends when the group is
+        # there, where "2 minutes left" would only be one more message before the case begins.
+        phase = self.phase(state)
+        return (self.warning > timedelta(0) and not phase.opening
+                and timedelta(minutes=phase.minutes) > self.warning)
 
     def due(self, state: SessionState, now: datetime) -> Moment | None:
         """Return the notice owed now, if any (at most one: a late warning gives way to time-up)."""

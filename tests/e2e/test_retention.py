@@ -9,7 +9,7 @@ import discord
 from tests.e2e.conftest import Harness, Server, running
 from tests.support.cases import case_id, propose
 from tests.support.privacy import DAY, HOUR, clinic, daily
-from tests.support.sessions import MIN, ready_group, session_panel
+from tests.support.sessions import MIN, ready_group, session_panel, skip_opening
 
 __all__ = ["clinic", "daily"]  # fixtures
 
@@ -26,20 +26,21 @@ async def _session(h: Harness, server: Server) -> None:
     await leader.slash(server.text, "group config", group="Alpha", retention_hours=48)
     await propose(server, ada, "Kept a while", anonymous=True)
     await leader.slash(server.text, "session start", group="Alpha", case=await case_id(server, leader, "Kept a while"))
+    await skip_opening(server, leader)
     await ada.send_dm("In my words.")
     await h.env.advance_time(5 * MIN)  # the warning and the time-up
     await leader.click(session_panel(server), label="End")
 
 
 async def test_session_messages_go_after_the_retention_and_nothing_else_does(daily: Harness, clinic: Server) -> None:
-    """Panel, phase notice, warning, time-up, relayed words, closing: there 24 h after the end, gone after."""
+    """Panel, phase notices, warning, time-up, relayed words, closing: there 24 h after the end, gone after."""
     h, server = daily, clinic
     await _session(h, server)
     member_words = await server.members[1].send(server.text, "A member's own message")
     posted = _bot_messages(server)
-    assert len(posted) == 7, posted
+    assert len(posted) == 8, posted
     assert any(p.startswith("**Presenter:**") for p in posted) and any(p.startswith("⏳") for p in posted)
-    assert h.rows("SELECT count(*) FROM session_messages") == [(6,)], "all but the group's announcement"
+    assert h.rows("SELECT count(*) FROM session_messages") == [(7,)], "all but the group's announcement"
 
     await h.env.advance_time(24 * HOUR - MIN)
     assert _bot_messages(server) == posted, "kept for the whole retention"
@@ -49,7 +50,7 @@ async def test_session_messages_go_after_the_retention_and_nothing_else_does(dai
     assert h.rows("SELECT count(*) FROM session_messages") == [(0,)]
     assert h.rows("SELECT count(*) FROM cases") == [(1,)], "the case itself stays its own 48 hours"
     bulk = [r for r in h.env.http_requests if r.path.endswith("/messages/bulk-delete")]
-    assert len(bulk) == 1 and len(bulk[0].json["messages"]) == 6, "one request for the whole session"
+    assert len(bulk) == 1 and len(bulk[0].json["messages"]) == 7, "one request for the whole session"
 
 
 async def test_the_job_is_rebuilt_at_start_up(daily: Harness, clinic: Server) -> None:
@@ -59,7 +60,7 @@ async def test_the_job_is_rebuilt_at_start_up(daily: Harness, clinic: Server) ->
     await h.env.advance_time(12 * HOUR)
     await h.restart()
     await h.env.advance_time(12 * HOUR - MIN)
-    assert len(_bot_messages(server)) == 7
+    assert len(_bot_messages(server)) == 8
     await h.env.advance_time(2 * MIN)
     assert len(_bot_messages(server)) == 1
 
@@ -110,7 +111,7 @@ async def test_messages_discord_refuses_to_delete_are_told_once_and_given_up(dai
     await h.env.advance_time(24 * HOUR - 2 * MIN)  # past the next daily sweep, before the case's purge at 48 h
     told = [m.content for m in server.text.history() if m.author.bot and f"<@{server.admin.id}>" in m.content]
     assert len(told) == 1 and "I cannot remove this session's messages" in told[0], told
-    assert len(_bot_messages(server)) == 8, "the seven, and the one notice"
+    assert len(_bot_messages(server)) == 9, "the eight, and the one notice"
     assert h.rows("SELECT count(*) FROM session_messages") == [(0,)], "given up, not retried every day"
     deletes = [r for r in h.env.http_requests if r.method == "DELETE" and "/messages/" in r.path]
     assert len(deletes) == 1, "the first refusal stops the pass"

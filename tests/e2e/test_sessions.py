@@ -110,9 +110,9 @@ async def test_a_self_running_session_posts_one_message_per_phase(harness: Harne
     assert len(closing) == 1
     assert "The session closes now.\nThe session has ended. Thank you, everyone." in closing[0].content
     assert [c.label for c in closing[0].components[0].children] == ["Give feedback (anonymous)", "Results (leaders)"]
-    # The first phase's guidance, a warning for each phase longer than the 2-minute warning, every
+    # The first phase's guidance, a warning for each phase but the opening longer than the 2-minute warning, every
     # later phase begun with the time-up before it, and the closing with its own.
-    warned = sum(1 for phase in classic if phase.minutes > 2)
+    warned = sum(1 for phase in classic if phase.minutes > 2 and not phase.opening)
     assert sum(text.startswith("⏳") for text in texts) == warned
     assert len(texts) == 1 + warned + (count - 1) + 1
     assert harness.rows("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == [(0,)]
