@@ -66,7 +66,9 @@ class Planned:
         for n, end in enumerate(self.ends):
             if end <= now:
                 continue
-            if TEMPLATE.phases[n].minutes * 60 > WARNING.total_seconds() and end - WARNING > now:
+            # As PhaseClock._warns: a phase longer than the warning, and not an opening, is warned.
+            phase = TEMPLATE.phases[n]
+            if not phase.opening and phase.minutes * 60 > WARNING.total_seconds() and end - WARNING > now:
                 owed.append(Due(self.session_id, "warning", n, end - WARNING))
             owed.append(Due(self.session_id, "time-up", n, end))
             owed.append(Due(self.session_id, "closing", n, end) if n == last else

@@ -95,7 +95,9 @@ def owed_in(plan: Planned, written: datetime, start: datetime, end: datetime,
         deadline = plan.ends[n] if n == first else deadlines.get((plan.session_id, n))
         if deadline is None:
             break  # not begun: nothing of it was due
-        if TEMPLATE.phases[n].minutes * 60 > WARNING.total_seconds() and deadline - WARNING > written:
+        # As PhaseClock._warns: a phase longer than the warning, and not an opening, is warned.
+        phase = TEMPLATE.phases[n]
+        if not phase.opening and phase.minutes * 60 > WARNING.total_seconds() and deadline - WARNING > written:
             owed.append(Due(plan.session_id, "warning", n, deadline - WARNING))
         owed.append(Due(plan.session_id, "time-up", n, deadline))
         owed.append(Due(plan.session_id, "closing", n, deadline) if n == last else
