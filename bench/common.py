@@ -146,6 +146,8 @@ def machine() -> list[list[object]]:
 
 def bench_intents() -> discord.Intents:
     """Return the intents of balint-bot (bot/app.py), so that the bare bots see what it sees."""
+    # Written out rather than imported: importing bot.app would load the whole bot into the bare
+    # bot's process and into its memory figures. tests/unit/test_bench_intents.py keeps them equal.
     wanted = discord.Intents.none()
     wanted.guilds = True
     wanted.members = True

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 
 from bot.core.phases import Phase
-from bot.core.session import SessionState, Status
+from bot.core.session import PhaseClock, SessionState, Status
 
 # Less than this between the time a phase had and the time it has is the rounding of stored
 # instants, not an extension (the smallest extension is a minute).
@@ -43,13 +43,7 @@ class Change:
 
     def left(self, at: datetime) -> float:
         """Return the seconds the phase has left at `at`, in this state."""
-        if self.status is Status.RUNNING:
-            assert self.deadline is not None
-            return max(0.0, (self.deadline - at).total_seconds())
-        if self.status is Status.PAUSED:
-            assert self.remaining is not None
-            return self.remaining
-        return 0.0
+        return PhaseClock.remaining(SessionState(self.phase_index, self.status, self.deadline, self.remaining), at)
 
 
 @dataclass
