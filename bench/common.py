@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import discord
+import simcord
 from discord import app_commands
 
 HERE = Path(__file__).resolve().parent
@@ -199,3 +200,29 @@ class BareBot(discord.Client):
         """Register the persistent button and sync the commands, as balint-bot does."""
         self.add_view(NoopButton())
         await self.tree.sync()
+
+
+@dataclass
+class Clinic:
+    """The benchmarks' server in SimCord: its channels, a leader with Manage Server, and five members."""
+
+    text: simcord.ChannelHandle
+    voice: simcord.ChannelHandle
+    leader: simcord.MemberActor
+    members: list[simcord.MemberActor]
+
+
+async def clinic(env: simcord.Env) -> Clinic:
+    """Build the server and the group Alpha, led by the leader, which the five members joined (agreement and all)."""
+    guild = env.create_guild("Clinic")
+    text = guild.create_text_channel("balint")
+    voice = guild.create_voice_channel("Balint Room")
+    admins = guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
+    leader = guild.add_member(env.create_user("leader"), roles=[admins])
+    members = [guild.add_member(env.create_user(name)) for name in ("ada", "ben", "chloe", "dev", "eve")]
+    await leader.slash(text, "group create", name="Alpha", text_channel=text, voice_channel=voice)
+    for member in members:
+        shown = await member.slash(text, "group join", group="Alpha")
+        assert shown.response is not None
+        await member.click(shown.response.message, label="I agree")
+    return Clinic(text, voice, leader, members)

@@ -20,7 +20,7 @@ from typing import Any
 
 import discord
 import simcord
-from common import bench_intents, table
+from common import bench_intents, clinic, table
 from discord import app_commands
 
 from bot.app import BalintBot
@@ -60,18 +60,10 @@ async def balint_session() -> Counter[str]:
         holder.append(env)
         await env.start()
         try:
-            guild = env.create_guild("Clinic")
-            text = guild.create_text_channel("balint")
-            voice = guild.create_voice_channel("Balint Room")
-            admins = guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
-            leader = guild.add_member(env.create_user("leader"), roles=[admins])
-            members = [guild.add_member(env.create_user(name)) for name in ("ada", "ben", "chloe", "dev", "eve")]
-            await leader.slash(text, "group create", name="Alpha", text_channel=text, voice_channel=voice)
+            place = await clinic(env)
+            text, voice, leader, members = place.text, place.voice, place.leader, place.members
             await leader.slash(text, "group config", group="Alpha", auto_advance=True)
             for member in members:
-                shown = await member.slash(text, "group join", group="Alpha")
-                assert shown.response is not None
-                await member.click(shown.response.message, label="I agree")
                 await member.join_voice(voice)
             before = len(env.http_requests)
             await leader.slash(text, "session start", group="Alpha", presenter=members[0])

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 import discord
 import simcord
-from common import BareBot, Spread, table
+from common import BareBot, Spread, clinic, table
 
 from bot.app import BalintBot
 from bot.config import Settings
@@ -145,17 +145,8 @@ async def _balint(database: Path) -> tuple[simcord.Env, BalintBot, dict[str, Cal
     env = simcord.Env(bot)
     holder.append(env)
     await env.start()
-    guild = env.create_guild("Clinic")
-    text = guild.create_text_channel("balint")
-    voice = guild.create_voice_channel("Balint Room")
-    admins = guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
-    leader = guild.add_member(env.create_user("leader"), roles=[admins])
-    members = [guild.add_member(env.create_user(name)) for name in ("ada", "ben", "chloe", "dev", "eve")]
-    await leader.slash(text, "group create", name="Alpha", text_channel=text, voice_channel=voice)
-    for member in members:
-        shown = await member.slash(text, "group join", group="Alpha")
-        assert shown.response is not None
-        await member.click(shown.response.message, label="I agree")
+    place = await clinic(env)
+    text, voice, leader, members = place.text, place.voice, place.leader, place.members
     await members[0].join_voice(voice)
     await leader.slash(text, "session start", group="Alpha", presenter=members[0])
     panel = next(m for m in text.history() if m.embeds and str(m.embeds[0].title).startswith("Balint session"))

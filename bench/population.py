@@ -66,14 +66,18 @@ class Planned:
         for n, end in enumerate(self.ends):
             if end <= now:
                 continue
-            # As PhaseClock._warns: a phase longer than the warning, and not an opening, is warned.
-            phase = TEMPLATE.phases[n]
-            if not phase.opening and phase.minutes * 60 > WARNING.total_seconds() and end - WARNING > now:
+            if warned(n) and end - WARNING > now:
                 owed.append(Due(self.session_id, "warning", n, end - WARNING))
             owed.append(Due(self.session_id, "time-up", n, end))
             owed.append(Due(self.session_id, "closing", n, end) if n == last else
                         Due(self.session_id, "phase", n + 1, end))
         return owed
+
+
+def warned(n: int) -> bool:
+    """Whether the template's phase n gets a warning, as PhaseClock._warns says: longer than it, not an opening."""
+    phase = TEMPLATE.phases[n]
+    return not phase.opening and phase.minutes * 60 > WARNING.total_seconds()
 
 
 def group_channels(group: int) -> tuple[int, int]:

@@ -35,7 +35,7 @@ from typing import Any
 
 import discord
 from common import Spread, bench_intents, cpu_seconds, in_subprocess, peak_rss_mib, table
-from population import TEMPLATE, WARNING, Due, Planned, plan_sessions, servers, write
+from population import TEMPLATE, WARNING, Due, Planned, plan_sessions, servers, warned, write
 from stand_in import Arrival, StandIn
 
 from bot.app import BalintBot
@@ -95,9 +95,7 @@ def owed_in(plan: Planned, written: datetime, start: datetime, end: datetime,
         deadline = plan.ends[n] if n == first else deadlines.get((plan.session_id, n))
         if deadline is None:
             break  # not begun: nothing of it was due
-        # As PhaseClock._warns: a phase longer than the warning, and not an opening, is warned.
-        phase = TEMPLATE.phases[n]
-        if not phase.opening and phase.minutes * 60 > WARNING.total_seconds() and deadline - WARNING > written:
+        if warned(n) and deadline - WARNING > written:
             owed.append(Due(plan.session_id, "warning", n, deadline - WARNING))
         owed.append(Due(plan.session_id, "time-up", n, deadline))
         owed.append(Due(plan.session_id, "closing", n, deadline) if n == last else
