@@ -8,45 +8,20 @@ presenter's id, user name and display name.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import pytest
-import simcord
 
 from bot.discord_io.leaders import dm_user
 from tests.e2e.conftest import Harness, Server
-from tests.e2e.leaks import LeakScan
+from tests.support.anonymous import Anonymous, anonymous_case
 from tests.support.cases import case_id, propose
-from tests.support.sessions import direct_messages, is_muted, ready_group, session_panel
-
-
-@dataclass
-class Anonymous:
-    harness: Harness
-    server: Server
-    leader: simcord.MemberActor
-    presenter: simcord.MemberActor
-    scan: LeakScan
-
-    async def start(self, title: str = "The patient I dread") -> None:
-        value = await case_id(self.server, self.leader, title)
-        await self.leader.slash(self.server.text, "session start", group="Alpha", case=value)
-
-    def relays(self) -> list[str]:
-        return [m.content for m in self.server.text.history() if m.content.startswith("**Presenter:**")]
+from tests.support.sessions import direct_messages, is_muted, session_panel
 
 
 @pytest.fixture
 async def anon(harness: Harness, server: Server) -> AsyncIterator[Anonymous]:
-    leader, ada = await ready_group(server)
-    scan = LeakScan.start(harness.env, server.guild, ada, "Dr Ada", [server.admin, *server.members],
-                          database=harness.db_path)
-    proposed = await propose(server, ada, "The patient I dread", "He shouts at reception.", anonymous=True)
-    assert proposed.response.content.endswith("Nobody will see that it is yours.")
-    try:
-        yield Anonymous(harness, server, leader, ada, scan)
-    finally:
-        scan.stop()
+    async with anonymous_case(harness, server) as world:
+        yield world
 
 
 async def test_a_whole_anonymous_session_leaves_no_trace(anon: Anonymous) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import pytest
 import simcord
@@ -12,8 +11,7 @@ import simcord
 from bot.core.notices import floor_nonce
 from bot.discord_io import pacing
 from tests.e2e.conftest import Harness, Server
-from tests.e2e.leaks import LeakScan
-from tests.support.cases import case_id, propose
+from tests.support.anonymous import Anonymous, anonymous_case
 from tests.support.hands import as_seen, field, hands_listed, panel_patches, press_at_once
 from tests.support.locales import speak
 from tests.support.privacy import export_of, forget, stored
@@ -237,27 +235,11 @@ async def test_presses_one_after_another_are_paced(harness: Harness, server: Ser
     assert hands_listed(session_panel(server)) == [m.mention for m in server.members[1:]]
 
 
-@dataclass
-class Anonymous:
-    harness: Harness
-    server: Server
-    leader: simcord.MemberActor
-    presenter: simcord.MemberActor
-    scan: LeakScan
-
-
 @pytest.fixture
 async def anon(harness: Harness, server: Server) -> AsyncIterator[Anonymous]:
-    leader, ada = await ready_group(server)
-    scan = LeakScan.start(harness.env, server.guild, ada, "Dr Ada", [server.admin, *server.members],
-                          database=harness.db_path)
-    await propose(server, ada, "The patient I dread", "He shouts at reception.", anonymous=True)
-    await leader.slash(server.text, "session start", group="Alpha",
-                       case=await case_id(server, leader, "The patient I dread"))
-    try:
-        yield Anonymous(harness, server, leader, ada, scan)
-    finally:
-        scan.stop()
+    async with anonymous_case(harness, server) as world:
+        await world.start()
+        yield world
 
 
 async def test_the_anonymous_presenter_raises_no_hand_and_nothing_shows(anon: Anonymous) -> None:
