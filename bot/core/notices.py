@@ -115,6 +115,18 @@ def debrief_nonce(session_id: int, leader_id: int, kind: DebriefKind) -> str:
     return _fit(f"b{_base36(session_id)}.{_base36(leader_id)}{kind.value}")
 
 
+def debrief_of(nonce: str) -> tuple[int, int, DebriefKind] | None:
+    """Read back (session, leader, part) from a debrief's nonce; None for any other nonce (or a digest)."""
+    if not nonce.startswith("b") or "." not in nonce:
+        return None
+    session, _, rest = nonce[1:].partition(".")
+    kinds = {kind.value: kind for kind in DebriefKind}
+    if not session or len(rest) < 2 or rest[-1] not in kinds or not all(c in _DIGITS for c in session + rest[:-1]):
+        return None
+    found = int(session, 36), int(rest[:-1], 36), kinds[rest[-1]]
+    return found if debrief_nonce(*found) == nonce else None  # only the one layout `debrief_nonce` writes
+
+
 @dataclass(frozen=True)
 class Notice:
     """A message owed to a channel, as claimed; `view` names the buttons to rebuild at a re-send."""

@@ -29,7 +29,7 @@ from bot.discord_io.direct import NoDirectMessages, direct_channel
 from bot.discord_io.feedback import RESULTS_FROM
 from bot.discord_io.outbox import DEBRIEF, view_name
 from bot.discord_io.replies import answer_privately
-from bot.storage.debriefs import SqliteDebriefStore
+from bot.storage.debriefs import Part, SqliteDebriefStore
 
 if TYPE_CHECKING:
     from bot.app import BalintBot
@@ -97,8 +97,9 @@ class Debriefs:
         try:
             channel = await direct_channel(self.bot, leader)
         except NoDirectMessages:
-            if await self.store.claim(session.id, leader, "report_at", now):
-                await self._closed(session, group, leader)
+            # The report and the channel's word are claimed together: a process stopping between two
+            # claims would leave the report taken and the word never said.
+            await self._closed(session, group, leader, ("report_at", "closed_at"))
             return
         if channel is None:
             return  # Discord kept failing: the sweep tries again, the report still unclaimed
@@ -108,13 +109,20 @@ class Debriefs:
             log.debug("session %d: a debrief claimed", session.id)
             self.bot.courier.post(notice, refused=partial(self._closed, session, group, leader))
 
-    async def _closed(self, session: Session, group: Group, leader: int) -> None:
+    async def report_refused(self, session_id: int, leader: int) -> None:
+        """Tell the leader in the channel, as a first send would, that their report was refused after a restart."""
+        read = await self._read(session_id)
+        if read is not None:
+            await self._closed(*read, leader)
+
+    async def _closed(self, session: Session, group: Group, leader: int,
+                      parts: tuple[Part, ...] = ("closed_at",)) -> None:
         """Tell a leader whose direct messages are refused, once, in the channel, how to read their debrief."""
         lang = group.settings.language
         notice = Notice(nonce=debrief_nonce(session.id, leader, DebriefKind.CLOSED), channel_id=group.text_channel_id,
                         guild_id=group.guild_id, content=closed_text(leader, lang), claimed_at=self.bot.clock.now(),
                         view=view_name(DEBRIEF, session.id, lang), session_id=session.id)
-        if await self.store.claim(session.id, leader, "closed_at", notice.claimed_at, [notice]):
+        if await self.store.claim(session.id, leader, parts, notice.claimed_at, [notice]):
             self.runner.post_notices(group, [notice], session)
 
     async def _feedback(self, session_id: int | None) -> None:

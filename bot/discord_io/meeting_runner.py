@@ -573,6 +573,14 @@ class MeetingRunner:
         return Notice(nonce=reminder_nonce(reminder.id), channel_id=group.text_channel_id, guild_id=group.guild_id,
                       content=content, claimed_at=now, view=view, reminder_id=reminder.id)
 
+    async def reminder_refused(self, reminder_id: int) -> None:
+        """Tell the leaders, as a first send would, that a reminder sent again after a restart was refused."""
+        reminder = await self.store.reminder(reminder_id)
+        meeting = None if reminder is None else await self.store.meeting(reminder.meeting_id)
+        group = None if meeting is None else await self._group(meeting.group_id)
+        if meeting is not None and group is not None:
+            await self._cannot_post_reminders(meeting.series_id, group)
+
     async def _cannot_post_reminders(self, series_id: int, group: Group) -> None:
         if await self.store.claim_report(series_id, "send_messages"):
             await dm_leaders(self.bot, group, translator(group.settings.language).gettext(

@@ -12,11 +12,12 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 
 import discord
 
-from bot.core.notices import NONCE_WINDOW, Notice, still_resendable
+from bot.core.notices import NONCE_WINDOW, DebriefKind, Notice, debrief_of, still_resendable
 from bot.core.text import Lang
 from bot.discord_io.debrief import debrief_view
 from bot.discord_io.feedback import feedback_view
@@ -91,7 +92,7 @@ class Courier:
         again = 0
         for notice in await self.store.unsent():
             if still_resendable(notice.claimed_at, now, self.window):
-                self.post(notice)
+                self.post(notice, refused=partial(self._refused_again, notice))
                 again += 1
             else:
                 log.warning("notice %s (claimed %s) was never marked sent and is past Discord's nonce window:"
@@ -101,6 +102,18 @@ class Courier:
         if again:
             log.info("sending again %d notice(s) claimed before the restart", again)
         return again
+
+    async def _refused_again(self, notice: Notice) -> None:
+        """Tell whom a first send would have told that a notice a stopped process claimed is refused now."""
+        debrief = debrief_of(notice.nonce)
+        if notice.reminder_id is not None:
+            await self.bot.meetings.reminder_refused(notice.reminder_id)
+        elif notice.session_id is not None:
+            await self.bot.sessions.notice_refused(notice.session_id)
+        elif debrief is not None and debrief[2] is DebriefKind.REPORT:
+            await self.bot.sessions.debriefs.report_refused(debrief[0], debrief[1])
+        else:
+            log.warning("notice %s: refused (HTTP 403)", notice.nonce)
 
     async def _deliver(self, notice: Notice, refused: Refused | None, ticket: Ticket) -> discord.Message | None:
         now = self.bot.clock.now()
@@ -127,11 +140,13 @@ class Courier:
             await self.store.give_up(notice.nonce, self.bot.clock.now())
             return None
         except discord.Forbidden:
-            await self.store.give_up(notice.nonce, self.bot.clock.now())
+            # What follows a refusal is claimed before the notice is let go: a process that stops in
+            # between leaves the notice owed, and the next one is refused again and tells (once).
             if refused is not None:
                 await refused()
             else:
                 log.warning("notice %s: refused (HTTP 403)", notice.nonce)
+            await self.store.give_up(notice.nonce, self.bot.clock.now())
             return None
         except discord.HTTPException as error:
             log.warning("notice %s: not posted (HTTP %d)", notice.nonce, error.status)

@@ -590,6 +590,13 @@ class SessionRunner:
         for notice in notices:
             self.bot.courier.post(notice, refused=partial(self._cannot_post, session, group))
 
+    async def notice_refused(self, session_id: int) -> None:
+        """Tell the leaders, as a first send would, that a notice sent again after a restart was refused."""
+        session = await self.store.get(session_id)
+        group = None if session is None else await self.bot.group_store.group_by_id(session.group_id)
+        if session is not None and group is not None:
+            await self._cannot_post(session, group)
+
     async def _cannot_post(self, session: Session, group: Group) -> None:
         if await self.store.claim_report(session.id, "send_messages"):
             await dm_leaders(self.bot, group, translator(group.settings.language).gettext(

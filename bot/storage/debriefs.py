@@ -86,14 +86,17 @@ class SqliteDebriefStore:
         )
         return [(int(row[0]), int(row[1])) for row in rows]
 
-    async def claim(self, session_id: int, leader_id: int, part: Part, at: datetime,
+    async def claim(self, session_id: int, leader_id: int, part: Part | tuple[Part, ...], at: datetime,
                     notices: Iterable[Notice] = ()) -> bool:
-        """Claim a part of a leader's debrief with the message that carries it; False if it was claimed before."""
-        if part not in _PARTS:
+        """Claim parts of a leader's debrief (all or none) with their message; False if claimed before."""
+        parts = (part,) if isinstance(part, str) else part
+        if not parts or any(p not in _PARTS for p in parts):
             raise ValueError(f"no debrief part {part!r}")
+        assigned = ", ".join(f"{p} = ?1" for p in parts)
+        unclaimed = " AND ".join(f"{p} IS NULL" for p in parts)
         async with self.db.transaction() as tx:
             claimed = await tx.execute(
-                f"UPDATE session_debriefs SET {part} = ? WHERE session_id = ? AND user_id = ? AND {part} IS NULL",
+                f"UPDATE session_debriefs SET {assigned} WHERE session_id = ?2 AND user_id = ?3 AND {unclaimed}",
                 (to_text(at), session_id, leader_id),
             )
             if claimed == 1:

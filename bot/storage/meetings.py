@@ -284,6 +284,11 @@ class SqliteMeetingStore:
         )
         return [_reminder(row) for row in rows]
 
+    async def reminder(self, reminder_id: int) -> Reminder | None:
+        """Return one reminder, or None if it is gone (with its meeting)."""
+        row = await self.db.fetch_one(f"SELECT {_REMINDER} FROM meeting_reminders r WHERE r.id = ?", (reminder_id,))
+        return None if row is None else _reminder(row)
+
     async def claim_reminder(self, reminder_id: int, now: datetime, notice: Notice | None = None) -> bool:
         """Mark a reminder sent, with its notice in the outbox; True only for the one caller that changed it.
 

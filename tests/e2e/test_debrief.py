@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import discord
 import simcord
 
@@ -182,6 +184,38 @@ async def test_a_leader_with_direct_messages_closed_is_told_once_in_the_channel(
     assert len([m for m in server.text.history() if "debrief" in m.content]) == 1, "told once"
     again = await leader.click(words[0], label="Read my debrief")
     assert again.ephemeral and again.response.content == read.response.content
+
+
+async def test_a_bot_stopped_between_the_refusal_and_the_word_says_it_after_the_restart(
+        harness: Harness, server: Server) -> None:
+    """The process stops once Discord refused the direct message, before it told the channel: the next one tells it."""
+    leader, ada = await ready_group(server)
+    closed = leader.user.dm_channel
+    harness.env.inject_error("POST", f"/channels/{closed.id}/messages", status=403, code=50007,
+                             message="Cannot send messages to this user", times=None)
+    stopped = asyncio.Event()
+
+    async def stop_here(*_: object) -> None:
+        stopped.set()
+        raise asyncio.CancelledError  # the process goes no further, as when a shutdown cancels the lane here
+
+    harness.bot.sessions.debriefs._closed = stop_here  # type: ignore[method-assign]
+    await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await harness.env.advance_time(2 * MIN)
+    await leader.slash(server.text, "session end")
+    await harness.env.advance_time(1)
+    assert stopped.is_set()
+    assert not [m for m in server.text.history() if "debrief" in m.content]
+    await harness.restart()
+    await harness.env.advance_time(1)
+    words = [m for m in server.text.history() if "debrief" in m.content]
+    assert [m.content.split(",")[0] for m in words] == [leader.mention], "told once, after the restart"
+    report = f"b1.{_b36(leader.id)}r"
+    assert harness.rows("SELECT given_up_at IS NOT NULL FROM outbox WHERE nonce = ?", (report,)) == [(1,)]
+    assert harness.rows("SELECT report_at IS NOT NULL, closed_at IS NOT NULL FROM session_debriefs") == [(1, 1)]
+    await harness.restart()
+    await harness.env.advance_time(2 * MIN)
+    assert len([m for m in server.text.history() if "debrief" in m.content]) == 1
 
 
 def _french_panel(server: Server) -> discord.Message:

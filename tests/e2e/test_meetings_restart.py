@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -115,3 +116,30 @@ async def test_events_and_attendance_go_on_after_a_restart(meet: Harness, place:
     assert [instant(e.scheduled_start_time).day for e in events(meet, place)] == [2, 9, 16]
     assert meet.rows("SELECT user_id, joined_at, left_at FROM meeting_attendance") == [
         (ada.id, "2026-01-02T18:00:00.000000+00:00", "2026-01-02T18:45:00.000000+00:00")]
+
+
+async def test_a_reminder_refused_after_the_restart_tells_the_leaders_once(meet: Harness, place: Server) -> None:
+    """Stopped as Discord refused a reminder, before the leaders were told: the new bot, refused too, tells them."""
+    leader, _ = await paris_group(place)
+    await schedule(leader, place, start="2026-01-03 19:00")
+    meet.env.inject_error("POST", f"/channels/{place.text.id}/messages", status=403, code=50013,
+                          message="Missing Permissions", times=None)
+    stopped: list[int] = []
+
+    async def stop_here(*_: object) -> None:
+        stopped.append(1)
+        raise asyncio.CancelledError  # the process goes no further, as when a shutdown cancels the lane here
+
+    meet.bot.meetings._cannot_post_reminders = stop_here  # type: ignore[method-assign]
+    await until(meet, START - timedelta(hours=24))
+    assert stopped == [1] and reminders(place) == []
+    assert meet.rows("SELECT count(*) FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL") == [(1,)]
+
+    await meet.restart()
+    await meet.env.advance_time(1)
+    told = [m.content for m in leader.user.dm_channel.history() if m.author.bot]
+    assert told == [f"I cannot post the meeting reminders of Alpha in <#{place.text.id}>: I need View Channel and"
+                    " Send Messages there."]
+    assert meet.rows("SELECT count(*) FROM outbox WHERE given_up_at IS NOT NULL") == [(1,)]
+    await until(meet, START - timedelta(minutes=15))  # refused too: the leaders were told already
+    assert len([m for m in leader.user.dm_channel.history() if m.author.bot]) == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.core.phases import BUILTIN_TEMPLATES
@@ -123,3 +125,33 @@ async def test_a_presenter_out_of_voice_is_unmuted_on_join_after_a_restart(harne
     assert harness.rows("SELECT user_id FROM voice_mutes") == [(ada.id,)]
     await ada.join_voice(server.voice)
     assert not is_muted(server, ada)
+
+
+async def test_a_notice_refused_after_the_restart_tells_the_leaders_once(harness: Harness, server: Server) -> None:
+    """Stopped as Discord refused a notice, before the leaders were told: the new bot, refused too, tells them."""
+    leader, ada = await ready_group(server)
+    await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await skip_opening(server, leader)
+    harness.env.inject_error("POST", f"/channels/{server.text.id}/messages", status=403, code=50013,
+                             message="Missing Permissions", times=None)
+    stopped: list[int] = []
+
+    async def stop_here(*_: object) -> None:
+        stopped.append(1)
+        raise asyncio.CancelledError  # the process goes no further, as when a shutdown cancels the lane here
+
+    harness.bot.sessions._cannot_post = stop_here  # type: ignore[method-assign]
+    await harness.env.advance_time(3 * MIN + 1)  # the warning falls due, and is refused
+    assert stopped == [1]
+    assert [m for m in leader.user.dm_channel.history() if m.author.bot] == []
+    claimed = harness.rows("SELECT nonce FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL")
+    assert claimed == [("s1.2w",)], "still owed: the stopped process had not let it go"
+
+    await harness.restart()
+    await harness.env.advance_time(1)
+    told = [m.content for m in leader.user.dm_channel.history() if m.author.bot]
+    assert told == [f"I cannot post in <#{server.text.id}> for Alpha: I need View Channel and Send Messages there."
+                    " The session goes on."]
+    assert harness.rows("SELECT given_up_at IS NOT NULL FROM outbox WHERE nonce = 's1.2w'") == [(1,)]
+    await harness.env.advance_time(2 * MIN)  # the time-up, refused too: the leaders were told already
+    assert len([m for m in leader.user.dm_channel.history() if m.author.bot]) == 1

@@ -83,3 +83,30 @@ async def test_the_end_forgets_waits_and_owes_each_leader_a_debrief(db: Database
         await sessions.add_feedback(session.id, user, 4, None)
     assert await debriefs.feedback_owed(3) == [(session.id, LEADER)]
     assert [c.status for c in await debriefs.changes(session.id)] == [Status.RUNNING, Status.ENDED]
+
+
+async def test_the_report_and_the_channels_word_are_claimed_together_or_not_at_all(db: Database) -> None:
+    """Direct messages closed: both parts and the word in one transaction; a part already taken claims nothing."""
+    sessions, session = await _session(db)
+    debriefs, outbox = SqliteDebriefStore(db), SqliteOutbox(db)
+    ended = await sessions.save_state(session, CLOCK.end(session.state, NOW), NOW)
+    assert ended is not None
+    word = Notice(debrief_nonce(session.id, LEADER, DebriefKind.CLOSED), TEXT, GUILD, "<@100>, read it here", NOW,
+                  session_id=session.id)
+    assert await debriefs.claim(session.id, LEADER, ("report_at", "closed_at"), NOW, [word])
+    assert await debriefs.reports_owed() == []
+    assert [n.nonce for n in await outbox.unsent()] == [word.nonce]
+    assert not await debriefs.claim(session.id, LEADER, "closed_at", NOW, [word])
+
+    # A second leader whose report went by direct message: the pair is refused whole, nothing is claimed.
+    other = 101
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO session_debriefs (session_id, user_id) VALUES (?, ?)", (session.id, other))
+    assert await debriefs.claim(session.id, other, "report_at", NOW)
+    late = Notice(debrief_nonce(session.id, other, DebriefKind.CLOSED), TEXT, GUILD, "<@101>, read it here", NOW)
+    assert not await debriefs.claim(session.id, other, ("report_at", "closed_at"), NOW, [late])
+    rows = await db.fetch_all("SELECT closed_at FROM session_debriefs WHERE user_id = ?", (other,))
+    assert [tuple(r) for r in rows] == [(None,)]
+    assert [n.nonce for n in await outbox.unsent()] == [word.nonce]
+    with pytest.raises(ValueError):
+        await debriefs.claim(session.id, LEADER, (), NOW)

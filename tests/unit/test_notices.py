@@ -10,7 +10,13 @@ from hypothesis import strategies as st
 from bot.core.notices import (
     NONCE_MAX,
     NONCE_WINDOW,
+    DebriefKind,
+    DropoutKind,
     NoticeKind,
+    debrief_nonce,
+    debrief_of,
+    dropout_nonce,
+    floor_nonce,
     panel_nonce,
     relay_nonce,
     reminder_nonce,
@@ -51,3 +57,31 @@ def test_a_claim_may_be_sent_again_only_inside_the_window() -> None:
     claimed = datetime(2026, 1, 5, 9, tzinfo=UTC)
     assert still_resendable(claimed, claimed + NONCE_WINDOW - timedelta(seconds=1), NONCE_WINDOW)
     assert not still_resendable(claimed, claimed + NONCE_WINDOW, NONCE_WINDOW)
+
+
+# Snowflakes and row ids: a debrief's nonce stays readable (under 25 characters) across them.
+SESSIONS = st.integers(min_value=0, max_value=36**6)
+SNOWFLAKES = st.integers(min_value=0, max_value=2**63 - 1)
+
+
+@given(SESSIONS, SNOWFLAKES, st.sampled_from(list(DebriefKind)))
+def test_a_debriefs_nonce_reads_back_as_its_session_leader_and_part(session: int, leader: int,
+                                                                    kind: DebriefKind) -> None:
+    """A restart names whom a refused debrief was for from its nonce alone: the inverse of `debrief_nonce`."""
+    assert debrief_of(debrief_nonce(session, leader, kind)) == (session, leader, kind)
+
+
+@given(SNOWFLAKES, SNOWFLAKES, st.sampled_from(list(NoticeKind)))
+def test_no_other_nonce_reads_as_a_debrief(a: int, b: int, kind: NoticeKind) -> None:
+    """Session notices, reminders, relays, floors, panels and dropouts are never taken for a debrief."""
+    others = [session_nonce(a, b, kind), reminder_nonce(a), relay_nonce(a), floor_nonce(a), panel_nonce(a),
+              *(dropout_nonce(a, k, b) for k in DropoutKind)]
+    assert [debrief_of(n) for n in others] == [None] * len(others)
+
+
+@given(st.text(max_size=30))
+def test_any_text_reads_as_a_debrief_or_nothing_without_raising(text: str) -> None:
+    """A stored nonce of any shape (a digest, leading zeros) gives None, or the debrief that writes exactly it."""
+    found = debrief_of(text)
+    assert found is None or debrief_nonce(*found) == text
+    assert debrief_of("b01.1r") is None and debrief_of("b1.r") is None and debrief_of("b1.1x") is None
