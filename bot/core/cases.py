@@ -189,11 +189,14 @@ class CaseRules:
         if not await self.store.move_case(case.id, CaseState.QUEUED, CaseState.WITHDRAWN):
             raise Refusal("This case was just taken up or withdrawn; look at /case list.")
 
-    async def take_up(self, group: Group, case: Case) -> None:
-        """Mark a queued case of the group as being presented."""
+    @staticmethod
+    def may_take_up(group: Group, case: Case) -> None:
+        """Refuse a case the group cannot present now: another group's, or one no longer queued.
+
+        The move out of the queue is the session's own: stored with it in one transaction, so a
+        stopped process never leaves a case "presenting" with no session to present it.
+        """
         if case.group_id != group.id:
             raise Refusal("That case belongs to another group; choose one of {group}'s cases.", group=group.name)
-        if case.state is not CaseState.QUEUED or not await self.store.move_case(
-            case.id, CaseState.QUEUED, CaseState.PRESENTING
-        ):
+        if case.state is not CaseState.QUEUED:
             raise Refusal("This case is {state}, not queued; choose a queued case.", state=Text(case.state.label))

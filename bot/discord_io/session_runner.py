@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.core.cases import Case, CaseState
+from bot.core.cases import Case
 from bot.core.errors import Refusal
 from bot.core.groups import CONTROL_SESSIONS, Group, Pushback, require_leader, require_presenter_member
 from bot.core.notices import Notice, NoticeKind, panel_nonce, session_nonce
@@ -53,7 +53,7 @@ from bot.discord_io.sessions import (
 from bot.discord_io.transient import StillFailing, Ticket, persist
 from bot.i18n import lang_of, translator, translator_for
 from bot.storage.db import Transaction
-from bot.storage.sessions import SessionAlreadyLive, SqliteSessionStore
+from bot.storage.sessions import CaseNotQueued, SessionAlreadyLive, SqliteSessionStore
 
 if TYPE_CHECKING:
     from bot.app import BalintBot
@@ -125,7 +125,7 @@ class SessionRunner:
         if await self.store.live_for_group(group.id) is not None:
             raise busy
         if case is not None:
-            await self.bot.cases.rules.take_up(group, case)
+            self.bot.cases.rules.may_take_up(group, case)
         presenter_id = presenter.id if presenter else (case.author_id if case else None)
         state = clock.start(now)
         owed: list[Notice] = []
@@ -145,9 +145,9 @@ class SessionRunner:
                 leaders=leader_roles(interaction.user.id, group.leader_ids), in_voice=self.roll.present_now(group),
             )
         except SessionAlreadyLive:
-            if case is not None:
-                await self.bot.cases.store.move_case(case.id, CaseState.PRESENTING, CaseState.QUEUED)
             raise busy from None
+        except CaseNotQueued:
+            raise Refusal("This case was just taken up or withdrawn; look at /case list.") from None
         channel = self.bot.get_partial_messageable(group.text_channel_id, guild_id=group.guild_id)
         lists = await self.bot.hands.lists(session, group)
 
@@ -373,8 +373,6 @@ class SessionRunner:
         """Carry out what a change means beyond the panel."""
         self._post(group, owed, after)
         if after.state.status is Status.ENDED and before.state.status is not Status.ENDED:
-            if after.case_id is not None:
-                await self.bot.cases.store.move_case(after.case_id, CaseState.PRESENTING, CaseState.PRESENTED)
             ended_at = self.bot.clock.now()
             self._schedule_purge(after.id, ended_at + timedelta(hours=group.settings.retention_hours))
             self.debriefs.session_ended(after.id)

@@ -29,11 +29,16 @@ async def record_change(tx: Transaction, session_id: int, version: int, state: S
 
 
 async def close_session(tx: Transaction, session_id: int) -> None:
-    """At a session's end (same transaction): nobody is waited for any more, and each leader is owed a debrief.
+    """At a session's end (same transaction): its case presented, nobody waited for, each leader owed a debrief.
 
     Only a session logged from its start gets one: its figures would be wrong otherwise (one that was
     running when the bot was upgraded to the log).
     """
+    # With the end itself: a process stopping after it can no longer leave the case "presenting" for good.
+    await tx.execute(
+        "UPDATE cases SET state = 'presented' WHERE id = (SELECT case_id FROM sessions WHERE id = ?)"
+        " AND state = 'presenting'", (session_id,),
+    )
     await tx.execute("DELETE FROM session_dropouts WHERE session_id = ?", (session_id,))
     await tx.execute(
         "INSERT OR IGNORE INTO session_debriefs (session_id, user_id) SELECT session_id, user_id FROM session_leaders"

@@ -91,6 +91,10 @@ class SessionAlreadyLive(Exception):
     """The group already has a session that has not ended."""
 
 
+class CaseNotQueued(Exception):
+    """The case was taken up or withdrawn since it was read: no session starts on it."""
+
+
 @dataclass(frozen=True)
 class MuteRecord:
     """A server mute the bot made or is making: `pending` is the call to Discord not known to be done."""
@@ -125,6 +129,10 @@ class SqliteSessionStore:
                     (group_id, case_id, template, _phases_json(phases), title, presenter_id, int(anonymous),
                      *_state_params(state), to_text(started_at)),
                 )
+                # Out of the queue with the session itself (a conditional move: a case taken meanwhile refuses it).
+                if case_id is not None and await tx.execute(
+                        "UPDATE cases SET state = 'presenting' WHERE id = ? AND state = 'queued'", (case_id,)) != 1:
+                    raise CaseNotQueued
                 if anonymous and case_id is not None:
                     # The presenter's seal, for their own record once the case is purged: a copy, never an id.
                     await tx.execute(

@@ -240,10 +240,15 @@ async def test_nobody_else_withdraws_a_case(rules: CaseRules, store: MemoryCaseS
     assert await _state(store, case) is CaseState.QUEUED
 
 
+async def _take_up(store: MemoryCaseStore, case: Case) -> None:
+    """What a session's start does to its case (in the session's own transaction, in the SQLite store)."""
+    assert await store.move_case(case.id, CaseState.QUEUED, CaseState.PRESENTING)
+
+
 async def test_only_a_queued_case_is_withdrawn(rules: CaseRules, store: MemoryCaseStore) -> None:
     """A case being presented, or already withdrawn, cannot be withdrawn."""
     presenting = await rules.propose(ALPHA, ADA, "Presenting", None, anonymous=False)
-    await rules.take_up(ALPHA, presenting)
+    await _take_up(store, presenting)
     with pytest.raises(Refusal) as refused:
         await rules.withdraw(await rules.get({ALPHA.id}, presenting.id), ADA)
     assert str(refused.value) == "This case is already presenting; only a queued case can be withdrawn."
@@ -259,7 +264,7 @@ async def test_only_a_queued_case_is_withdrawn(rules: CaseRules, store: MemoryCa
 async def test_a_case_taken_up_since_it_was_read_is_not_withdrawn(rules: CaseRules, store: MemoryCaseStore) -> None:
     """The store's conditional move decides: a stale "queued" copy does not win."""
     case = await rules.propose(ALPHA, ADA, "A case", None, anonymous=True)
-    await rules.take_up(ALPHA, case)
+    await _take_up(store, case)
     with pytest.raises(Refusal) as refused:
         await rules.withdraw(case, ADA)  # the copy read before it was taken up
     assert str(refused.value) == "This case was just taken up or withdrawn; look at /case list."
@@ -269,19 +274,19 @@ async def test_a_case_taken_up_since_it_was_read_is_not_withdrawn(rules: CaseRul
 # ---------------------------------------------------------------- take up and get
 
 
-async def test_take_up_marks_a_queued_case_presenting(rules: CaseRules, store: MemoryCaseStore) -> None:
-    """The leader's choice moves the case out of the queue."""
+async def test_a_queued_case_of_the_group_may_be_taken_up_and_the_check_moves_nothing(
+        rules: CaseRules, store: MemoryCaseStore) -> None:
+    """The check only refuses: the move out of the queue is stored with the session (test_case_sessions_storage)."""
     case = await rules.propose(ALPHA, ADA, "A case", None, anonymous=False)
-    await rules.take_up(ALPHA, case)
-    assert await _state(store, case) is CaseState.PRESENTING
-    assert await store.cases_of_group(ALPHA.id, (CaseState.QUEUED,)) == []
+    rules.may_take_up(ALPHA, case)
+    assert await _state(store, case) is CaseState.QUEUED
 
 
 async def test_take_up_refuses_another_groups_case(rules: CaseRules, store: MemoryCaseStore) -> None:
     """A case of Beta cannot be presented in Alpha."""
     case = await rules.propose(BETA, ADA, "A Beta case", None, anonymous=False)
     with pytest.raises(Refusal) as refused:
-        await rules.take_up(ALPHA, case)
+        rules.may_take_up(ALPHA, case)
     assert str(refused.value) == "That case belongs to another group; choose one of Alpha's cases."
     assert await _state(store, case) is CaseState.QUEUED
 
@@ -289,15 +294,15 @@ async def test_take_up_refuses_another_groups_case(rules: CaseRules, store: Memo
 async def test_take_up_refuses_a_case_that_is_not_queued(rules: CaseRules, store: MemoryCaseStore) -> None:
     """A case already presenting, or withdrawn, is not taken up again."""
     presenting = await rules.propose(ALPHA, ADA, "Presenting", None, anonymous=False)
-    await rules.take_up(ALPHA, presenting)
+    await _take_up(store, presenting)
     with pytest.raises(Refusal) as refused:
-        await rules.take_up(ALPHA, await rules.get({ALPHA.id}, presenting.id))
+        rules.may_take_up(ALPHA, await rules.get({ALPHA.id}, presenting.id))
     assert str(refused.value) == "This case is presenting, not queued; choose a queued case."
 
     withdrawn = await rules.propose(ALPHA, ADA, "Withdrawn", None, anonymous=False)
     await rules.withdraw(withdrawn, ADA)
     with pytest.raises(Refusal) as refused:
-        await rules.take_up(ALPHA, await rules.get({ALPHA.id}, withdrawn.id))
+        rules.may_take_up(ALPHA, await rules.get({ALPHA.id}, withdrawn.id))
     assert str(refused.value) == "This case is withdrawn, not queued; choose a queued case."
     assert await _state(store, withdrawn) is CaseState.WITHDRAWN
 
