@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.core.errors import Refusal
 from bot.core.meetings.attendance import (
@@ -22,7 +24,7 @@ from bot.core.meetings.attendance import (
     still_counting,
     whole_minutes,
 )
-from bot.core.meetings.exports import AttendanceRow, CalendarEntry, attendance_csv, calendar_ics
+from bot.core.meetings.exports import AttendanceRow, CalendarEntry, attendance_csv, calendar_ics, member_labels
 from bot.core.meetings.models import Meeting, MeetingStatus, Series
 from bot.core.meetings.parsing import parse_day, parse_start
 from bot.core.meetings.recurrence import LocalTime, Recurrence, local_time_kind, plan_series
@@ -382,3 +384,15 @@ def test_a_cancelled_series_ends_where_it_was_cancelled() -> None:
     single = Recurrence(None, datetime(2026, 1, 6, 19), "Europe/Paris", 90)
     one = calendar_ics("Alpha", [CalendarEntry(_series(single))], NOW)
     assert one is not None and b"RRULE" not in one
+
+
+@given(st.dictionaries(st.integers(min_value=1, max_value=2**63 - 1),
+                       st.sampled_from(["Dr Ada", "dr ada", "Ben", "Chloé", "user 5"]), max_size=8))
+def test_every_member_of_the_attendance_file_has_a_label_of_their_own(names: dict[int, str]) -> None:
+    """Labels are unique whatever names people chose (case aside); a name nobody shares is kept as it is."""
+    labels = member_labels(names)
+    assert set(labels) == set(names)
+    assert len(set(labels.values())) == len(labels)
+    for user, name in names.items():
+        shared = sum(other.casefold() == name.casefold() for other in names.values()) > 1
+        assert labels[user] == (f"{name} ({user})" if shared else name)

@@ -43,6 +43,18 @@ RSVP_WORDS = {"going": Text("going"), "cant": Text("can't come"), "case": Text("
 TOTAL = Text("total")
 
 
+def member_labels(names: Mapping[int, str]) -> dict[int, str]:
+    """Name each member in the attendance file once: a display name two people share gets each one's id beside it.
+
+    Display names are not unique on Discord; without this, two members' minutes and records would
+    add up on one row.
+    """
+    seen: dict[str, int] = {}
+    for name in names.values():
+        seen[name.casefold()] = seen.get(name.casefold(), 0) + 1
+    return {user: f"{name} ({user})" if seen[name.casefold()] > 1 else name for user, name in names.items()}
+
+
 def attendance_csv(rows: Sequence[AttendanceRow], zone: ZoneInfo, render: Render = str,
                    records: Mapping[str, GroupRecord] | None = None) -> str:
     """Write the attendance as CSV in `render`'s language: one row per member and meeting, then a total per member.
