@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -41,7 +42,7 @@ from bot.core.meetings.attendance import (
     still_counting,
     whole_minutes,
 )
-from bot.core.meetings.exports import AttendanceRow, CalendarEntry, attendance_csv, calendar_ics
+from bot.core.meetings.exports import AttendanceRow, CalendarEntry, attendance_csv, calendar_ics, member_labels
 from bot.core.meetings.models import Meeting, Reminder, Series
 from bot.core.meetings.recurrence import Repeat, plan_series
 from bot.core.meetings.reminders import ReminderAction, reminder_action
@@ -268,7 +269,7 @@ class MeetingRunner:
         records = await self.bot.records.of_group(group, start, people)
         people |= set(records)
         t = translator_for(interaction.locale)
-        names = {user: await self._display_name(group, user, t) for user in people}
+        names = member_labels({user: await self._display_name(group, user, t) for user in people})
         rows = []
         for meeting in data.meetings:
             end = await self._end_of(meeting, now) or now
@@ -325,6 +326,17 @@ class MeetingRunner:
             await answer_privately(interaction, noted_text(choice, lang_of(interaction.locale)))
         await self._edit_reminders([r for r in reminders if r.message_id != clicked or not ours], group,
                                    content, view=rsvp_view(meeting.id, group.settings.language))
+
+    async def refresh_counts(self, meeting_ids: Iterable[int]) -> None:
+        """Show the counts as stored on every reminder of these meetings (after answers went with their author)."""
+        for meeting_id in meeting_ids:
+            meeting = await self.store.meeting(meeting_id)
+            group = await self._group(meeting.group_id) if meeting is not None else None
+            if meeting is None or group is None or meeting.cancelled:
+                continue
+            content = reminder_text(group, meeting, await self.store.rsvp_counts(meeting.id))
+            await self._edit_reminders(await self.store.reminders_of(meeting.id), group, content,
+                                       view=rsvp_view(meeting.id, group.settings.language))
 
     async def _edit_reminders(self, reminders: list[Reminder], group: Group, content: str,
                               view: discord.ui.View | None) -> None:

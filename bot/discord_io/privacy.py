@@ -222,8 +222,10 @@ class PrivacyDesk:
         still_muted = sorted({m.guild_id for m in await self.bot.sessions.store.mutes() if m.user_id == user_id})
         marks = marks_by(seal, await self.store.case_marks(), user_id)
         presented = await self.bot.records.presented_anonymously(user_id)
+        answered = await self.bot.meetings.store.answered_by(user_id, self.bot.clock.now())
         orphans = await self.store.forget(user_id, anonymous, marks, still_muted, sorted(presented))
         self.bot.cases.forget_drafts(user_id)
+        await self.bot.meetings.refresh_counts(answered)  # the reminders no longer count their answers
         log.info("a user was forgotten; %d groups left without a leader", len(orphans))
         await self.tell_admins(orphans)
         return Forgotten(orphans, still_muted)
@@ -244,7 +246,9 @@ class PrivacyDesk:
         now = self.bot.clock.now()
         queued = cases_by(seal, await self.store.anonymous_cases(guild_id, (CaseState.QUEUED,)), user_id)
         marks = marks_by(seal, await self.store.case_marks(guild_id, after=now), user_id)
+        answered = await self.bot.meetings.store.answered_by(user_id, now, guild_id)
         orphans = await self.store.leave_server(guild_id, user_id, queued, marks, now)
+        await self.bot.meetings.refresh_counts(answered)
         await self.tell_admins(orphans)
 
     async def tell_admins(self, orphans: list[Orphan]) -> None:

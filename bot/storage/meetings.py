@@ -353,6 +353,20 @@ class SqliteMeetingStore:
                 (meeting_id, user_id, choice, to_text(now)),
             )
 
+    async def answered_by(self, user_id: int, now: datetime, guild_id: int | None = None) -> list[int]:
+        """Return the meetings not over yet (of one server, not begun) that someone answered.
+
+        Their reminders' counts change when the answers go (forget-me; leaving the server, which
+        takes the answers to the meetings still to come).
+        """
+        rows = await self.db.fetch_all(
+            "SELECT DISTINCT r.meeting_id FROM meeting_rsvps r JOIN meetings m ON m.id = r.meeting_id"
+            " JOIN meeting_series s ON s.id = m.series_id JOIN groups g ON g.id = s.group_id"
+            " WHERE r.user_id = ?1 AND m.ends_at > ?2 AND (?3 IS NULL OR (g.guild_id = ?3 AND m.starts_at > ?2))"
+            " ORDER BY r.meeting_id", (user_id, to_text(now), guild_id),
+        )
+        return [int(row[0]) for row in rows]
+
     async def rsvp_counts(self, meeting_id: int) -> dict[str, int]:
         """Count the answers of each kind, and the cases announced."""
         rows = await self.db.fetch_all(

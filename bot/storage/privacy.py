@@ -365,7 +365,7 @@ class SqlitePrivacyStore:
             )
             await tx.execute("DELETE FROM feedback_voters WHERE user_id = ?", me)
             await tx.execute("DELETE FROM meeting_rsvps WHERE user_id = ?", me)
-            await _delete_marks(tx, marks)
+            await _unlink_marks(tx, marks)
             await tx.execute("DELETE FROM meeting_attendance WHERE user_id = ?", me)
             await tx.execute("DELETE FROM session_presence WHERE user_id = ?", me)
             await tx.execute("DELETE FROM session_leaders WHERE user_id = ?", me)
@@ -377,6 +377,12 @@ class SqlitePrivacyStore:
                 f"DELETE FROM voice_mutes WHERE user_id = ? AND guild_id NOT IN ({_marks(keep)})", (user_id, *keep)
             )
             await tx.execute("UPDATE voice_mutes SET session_id = NULL WHERE user_id = ?", me)
+            # A notice still owed that names them (the floor given, a dropout awaited, a debrief's
+            # word): its text and ping would keep their id until sent. It is not sent at all.
+            await tx.execute(
+                "DELETE FROM outbox WHERE sent_at IS NULL AND (ping = ? OR instr(content, ?) > 0)",
+                (user_id, f"<@{user_id}>"),
+            )
         await self.db.scrub()
         return orphans
 
@@ -399,7 +405,7 @@ class SqlitePrivacyStore:
                 " WHERE g.guild_id = ? AND m.starts_at > ?)",
                 (*who, to_text(now)),
             )
-            await _delete_marks(tx, marks)
+            await _unlink_marks(tx, marks)
             # A server mute does not outlive the membership: there is nothing left to lift.
             await tx.execute("DELETE FROM voice_mutes WHERE user_id = ? AND guild_id = ?", who)
             await tx.execute(
@@ -441,6 +447,15 @@ async def _delete_cases(tx: Transaction, named: str, params: tuple[object, ...],
     await tx.execute(f"DELETE FROM cases WHERE id IN ({chosen})", (*params, *ids))
 
 
-async def _delete_marks(tx: Transaction, marks: Sequence[SealedMark]) -> None:
+async def _unlink_marks(tx: Transaction, marks: Sequence[SealedMark]) -> None:
+    """Make someone's "I have a case" seals nobody's: a random tag, which no key recognises, in place of each.
+
+    Deleting them would lower the reminders' "With a case" count as the member leaves or is
+    forgotten, which everyone can see: who announced a case may be who presents anonymously.
+    The count stays as it was; nothing in it is theirs any more.
+    """
     for mark in marks:
-        await tx.execute("DELETE FROM meeting_case_marks WHERE meeting_id = ? AND tag = ?", (mark.meeting_id, mark.tag))
+        await tx.execute(
+            "UPDATE meeting_case_marks SET tag = randomblob(length(tag)) WHERE meeting_id = ? AND tag = ?",
+            (mark.meeting_id, mark.tag),
+        )

@@ -33,6 +33,7 @@ from tests.support.meetings import (
     starts,
     until,
 )
+from tests.support.privacy import forget
 
 __all__ = ["meet", "place"]  # the fixtures, from tests/support/meetings.py
 
@@ -258,6 +259,30 @@ async def test_the_calendar_file_gives_the_same_times(meet: Harness, place: Serv
     assert {str(e["uid"]) for e in second_copy.walk("VEVENT")} == set(uids), "UIDs are stable"
 
 
+async def test_answers_that_go_with_their_author_leave_the_reminders_counts(meet: Harness, place: Server) -> None:
+    """Forget-me takes a "Going" off every reminder; leaving the server, a "Can't come".
+
+    An announced case stays counted, unrecognisable: its count falling as someone goes would tell who announced it.
+    """
+    leader, members = await paris_group(place)
+    ada, ben, chloe = members[:3]
+    await schedule(leader, place, start="2026-01-02 19:00", duration=60)
+    await until(meet, datetime(2026, 1, 1, 18, tzinfo=UTC))
+    shown = await ada.click(reminders(place)[-1], label="I have a case")
+    await ada.submit_modal(shown, {"title": "Quietly", "story": ""})
+    await ben.click(reminders(place)[-1], label="Going")
+    await chloe.click(reminders(place)[-1], label="Can't come")
+    await until(meet, datetime(2026, 1, 2, 17, 45, tzinfo=UTC))
+    assert [counts(m) for m in reminders(place)] == ["Going: 2 · Can't come: 1 · With a case: 1"] * 2
+
+    await forget(ada, place.text)
+    await meet.env.advance_time(1)
+    assert [counts(m) for m in reminders(place)] == ["Going: 1 · Can't come: 1 · With a case: 1"] * 2
+    place.guild.remove_member(chloe)
+    await meet.env.advance_time(1)
+    assert [counts(m) for m in reminders(place)] == ["Going: 1 · Can't come: 0 · With a case: 1"] * 2
+
+
 async def test_attendance_adds_up_joins_leaves_and_returns(meet: Harness, place: Server) -> None:
     """Minutes per member and meeting, those still in voice closed at the end, a total per member."""
     leader, members = await paris_group(place)
@@ -306,6 +331,29 @@ async def test_attendance_adds_up_joins_leaves_and_returns(meet: Harness, place:
     since = await leader.slash(place.text, "attendance", group="Alpha", since="2026-01-05")
     later = list(csv.reader(io.StringIO((await since.response.attachments[0].read()).decode())))
     assert {r[0] for r in later[1:]} == {"2026-01-09", "total"}
+
+
+async def test_two_members_of_the_same_name_keep_their_own_rows_and_totals(meet: Harness, place: Server) -> None:
+    """Display names are not unique: each of two "Dr Ada" is named with their id, and nothing adds up across them."""
+    leader, members = await paris_group(place)
+    other = place.guild.add_member(meet.env.create_user("ada2", global_name="Dr Ada"))
+    await place.join(other)
+    ada = members[0]
+    await schedule(leader, place, start="2026-01-02 19:00", duration=60)
+    start = datetime(2026, 1, 2, 18, tzinfo=UTC)
+    await until(meet, start)
+    await ada.join_voice(place.voice)
+    await until(meet, start + timedelta(minutes=20))
+    await other.join_voice(place.voice)
+    await until(meet, start + timedelta(hours=2))
+    result = await leader.slash(place.text, "attendance", group="Alpha")
+    rows = list(csv.reader(io.StringIO((await result.response.attachments[0].read()).decode())))
+    table = {(r[0], r[2]): r[3] for r in rows[1:]}
+    assert table[("2026-01-02", f"Dr Ada ({ada.id})")] == "60"
+    assert table[("2026-01-02", f"Dr Ada ({other.id})")] == "40"
+    assert table[("total", f"Dr Ada ({ada.id})")] == "60" and table[("total", f"Dr Ada ({other.id})")] == "40"
+    assert ("2026-01-02", "Dr Ada") not in table
+    assert table[("2026-01-02", "Dr Ben")] == "0", "a name nobody shares stays as it is"
 
 
 async def test_attendance_runs_on_while_a_session_of_the_group_overruns(meet: Harness,

@@ -7,11 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 from bot.core.cases import AuthorSeal, CaseState, NewCase
 from bot.core.groups import GroupSettings, NewGroup
+from bot.core.notices import Notice
 from bot.core.phases import BUILTIN_TEMPLATES
 from bot.core.privacy import SealedMark
 from bot.core.session import PhaseClock, SessionState, Status
 from bot.storage import Database, SqliteGroupStore
 from bot.storage.cases import SqliteCaseStore
+from bot.storage.outbox import SqliteOutbox, claim_notices
 from bot.storage.privacy import SqlitePrivacyStore
 from bot.storage.sessions import SqliteSessionStore
 
@@ -88,3 +90,19 @@ async def test_departures_count_from_the_first_removal(db: Database) -> None:
     assert await store.departures() == [(7, AT)]
     assert await store.cancel_departure(7) and not await store.cancel_departure(7)
     assert await store.departures() == []
+
+
+async def test_forget_takes_back_the_notices_still_owed_that_name_them(db: Database) -> None:
+    """An unsent floor (their ping) or word naming them goes; a notice naming someone else, or already sent, stays."""
+    outbox = SqliteOutbox(db)
+    floor = Notice("f1", 10, 1, f"<@{ADA}>, you have the floor.", AT, ping=ADA)
+    word = Notice("b1.2c", 10, 1, f"<@{ADA}>, I could not send you this session's debrief.", AT)
+    other = Notice("f2", 10, 1, f"<@{BEN}>, you have the floor.", AT, ping=BEN)
+    sent = Notice("f3", 10, 1, f"<@{ADA}>, you have the floor.", AT, ping=ADA)
+    async with db.transaction() as tx:
+        await claim_notices(tx, [floor, word, other, sent])
+    await outbox.mark_sent("f3", 10, 33, AT, reminder=False)
+    await SqlitePrivacyStore(db).forget(ADA, [], [], keep_mutes_in=[])
+    assert [n.nonce for n in await outbox.unsent()] == ["f2"]
+    rows = await db.fetch_all("SELECT nonce, content, ping FROM outbox ORDER BY nonce")
+    assert [tuple(r) for r in rows] == [("f2", other.content, BEN), ("f3", None, None)]
