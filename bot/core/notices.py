@@ -83,6 +83,27 @@ def panel_nonce(session_id: int) -> str:
     return _fit(f"s{_base36(session_id)}P")
 
 
+class CancelKind(Enum):
+    """What a cancellation's notice is about; its letter follows the "x"."""
+
+    MEETING = "m"
+    SERIES = "s"
+
+
+def cancel_nonce(kind: CancelKind, owner_id: int) -> str:
+    """Name the notice that tells the group a meeting, or the rest of a series, is cancelled: each is cancelled once."""
+    return _fit(f"x{kind.value}{_base36(owner_id)}")
+
+
+def cancel_of(nonce: str) -> tuple[CancelKind, int] | None:
+    """Read back what a cancellation's nonce names; None for any other nonce."""
+    kinds = {kind.value: kind for kind in CancelKind}
+    if len(nonce) < 3 or nonce[0] != "x" or nonce[1] not in kinds or not all(c in _DIGITS for c in nonce[2:]):
+        return None
+    found = kinds[nonce[1]], int(nonce[2:], 36)
+    return found if cancel_nonce(*found) == nonce else None
+
+
 class DropoutKind(Enum):
     """What a dropout's notice is; its letter ends the nonce."""
 

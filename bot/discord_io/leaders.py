@@ -25,20 +25,6 @@ log = logging.getLogger(__name__)
 Claim = Callable[[str], Awaitable[bool]]
 
 
-async def post_in_group(bot: BalintBot, group: Group, content: str, *, claim: Claim, cannot_post: str,
-                        view: discord.ui.View | None = None) -> discord.Message | None:
-    """Post in the group's text channel; without the right to, tell the leaders directly (once)."""
-    channel = bot.get_partial_messageable(group.text_channel_id, guild_id=group.guild_id)
-    try:
-        return await channel.send(content, view=view or discord.utils.MISSING, allowed_mentions=NO_MENTIONS)
-    except discord.Forbidden:
-        if await claim("send_messages"):
-            await dm_leaders(bot, group, cannot_post)
-    except discord.HTTPException as error:
-        log.warning("group %d: a message was not posted (HTTP %d)", group.id, error.status)
-    return None
-
-
 async def tell_leaders(bot: BalintBot, group: Group, what: str, text: str, *, claim: Claim) -> None:
     """Tell the leaders about a problem once, in the group's channel, or by DM if that fails."""
     if not await claim(what):

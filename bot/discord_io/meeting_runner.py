@@ -47,11 +47,11 @@ from bot.core.meetings.models import Meeting, Reminder, Series
 from bot.core.meetings.recurrence import Repeat, plan_series
 from bot.core.meetings.reminders import ReminderAction, reminder_action
 from bot.core.meetings.window import coming_meetings, plan_window, window_ahead
-from bot.core.notices import Notice, reminder_nonce
+from bot.core.notices import CancelKind, Notice, cancel_nonce, reminder_nonce
 from bot.core.privacy import meeting_mark_context
 from bot.core.text import N_, Lang
 from bot.core.typed import picked_id
-from bot.discord_io.leaders import dm_leaders, post_in_group, tell_leaders
+from bot.discord_io.leaders import dm_leaders, tell_leaders
 from bot.discord_io.meeting_views import (
     cancelled_text,
     coming_text,
@@ -170,7 +170,10 @@ class MeetingRunner:
                 raise Refusal("That series is already cancelled; there is nothing left to cancel.")
             coming = [m.id for m in await self.store.meetings_of_series(series.id)
                       if not m.cancelled and m.starts_at > now]
-            cancelled = await self.store.cancel_meetings(coming, now, series_id=series.id)
+            notice = self._cancel_notice(group, CancelKind.SERIES, series.id, now, told.gettext(
+                "The meetings of **{group}** {when} are cancelled from now on.", group=name_of(group),
+                when=series.recurrence.description()))
+            cancelled = await self.store.cancel_meetings(coming, now, series_id=series.id, notice=notice)
             answer = t.ngettext(
                 "Cancelled the meetings of **{group}** {when} from now on ({count} laid out, with its event); the"
                 " group is told in {channel}.",
@@ -179,28 +182,29 @@ class MeetingRunner:
                 len(cancelled), group=name_of(group), when=series.recurrence.description(), count=len(cancelled),
                 channel=channel,
             )
-            notice = told.gettext("The meetings of **{group}** {when} are cancelled from now on.", group=name_of(group),
-                                  when=series.recurrence.description())
         else:
             if meeting.cancelled:
                 raise Refusal("That meeting is already cancelled; there is nothing to do.")
             if meeting.starts_at <= now:
                 raise Refusal("That meeting has already begun, so it can no longer be cancelled; it ends by itself.")
             single = series.recurrence.rule is None
-            cancelled = await self.store.cancel_meetings([meeting.id], now, series_id=series.id if single else None)
+            notice = self._cancel_notice(group, CancelKind.MEETING, meeting.id, now, told.gettext(
+                "The meeting of **{group}** on {start} is cancelled.", group=name_of(group),
+                start=stamp(meeting.starts_at, "F")))
+            cancelled = await self.store.cancel_meetings([meeting.id], now, series_id=series.id if single else None,
+                                                         notice=notice)
             if not cancelled:
                 raise Refusal("That meeting is already cancelled; there is nothing to do.")
             answer = t.gettext("Cancelled the meeting of {start} and its event; the group is told in {channel}.",
                                start=stamp(meeting.starts_at, "F"), channel=channel)
-            notice = told.gettext("The meeting of **{group}** on {start} is cancelled.", group=name_of(group),
-                                  start=stamp(meeting.starts_at, "F"))
+        # Claimed with the cancellation: sent through Discord's passing faults, and again after a restart.
+        self.bot.courier.post(notice, refused=partial(self._cannot_post_about, series.id, group))
         await answer_privately(interaction, answer)
         for meeting_id in cancelled:
             gone = await self.store.meeting(meeting_id)
             if gone is not None:
                 await self._remove_event(gone, group)
                 await self._show_cancelled(gone, group)
-        await self._post(group, series.id, notice)
         await self.store.refresh_next_start(series.id, now)
         await self._arm(now)
 
@@ -666,13 +670,27 @@ class MeetingRunner:
 
     # ---------------------------------------------------------------- telling the leaders
 
-    async def _post(self, group: Group, series_id: int, content: str) -> None:
-        await post_in_group(
-            self.bot, group, content, claim=partial(self.store.claim_report, series_id),
-            cannot_post=translator(group.settings.language).gettext(
+    @staticmethod
+    def _cancel_notice(group: Group, kind: CancelKind, owner_id: int, now: datetime, content: str) -> Notice:
+        return Notice(nonce=cancel_nonce(kind, owner_id), channel_id=group.text_channel_id, guild_id=group.guild_id,
+                      content=content, claimed_at=now)
+
+    async def _cannot_post_about(self, series_id: int, group: Group) -> None:
+        if await self.store.claim_report(series_id, "send_messages"):
+            await dm_leaders(self.bot, group, translator(group.settings.language).gettext(
                 "I cannot post about the meetings of {group} in {channel}: I need View Channel and Send Messages"
-                " there.", group=group.name, channel=f"<#{group.text_channel_id}>"),
-        )
+                " there.", group=group.name, channel=f"<#{group.text_channel_id}>"))
+
+    async def cancel_refused(self, kind: CancelKind, owner_id: int) -> None:
+        """Tell the leaders, as a first send would, that a cancellation's notice was refused after a restart."""
+        series_id: int | None = owner_id
+        if kind is CancelKind.MEETING:
+            meeting = await self.store.meeting(owner_id)
+            series_id = None if meeting is None else meeting.series_id
+        series = None if series_id is None else await self.store.series(series_id)
+        group = None if series is None else await self._group(series.group_id)
+        if series is not None and group is not None:
+            await self._cannot_post_about(series.id, group)
 
     async def report(self, series_id: int, group: Group, what: str, text: str) -> None:
         """Tell the leaders about a problem, once per series (`text` in the group's language)."""

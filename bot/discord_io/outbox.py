@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.core.notices import NONCE_WINDOW, DebriefKind, Notice, debrief_of, still_resendable
+from bot.core.notices import NONCE_WINDOW, DebriefKind, Notice, cancel_of, debrief_of, still_resendable
 from bot.core.text import Lang
 from bot.discord_io.debrief import debrief_view
 from bot.discord_io.feedback import feedback_view
@@ -112,6 +112,8 @@ class Courier:
             await self.bot.sessions.notice_refused(notice.session_id)
         elif debrief is not None and debrief[2] is DebriefKind.REPORT:
             await self.bot.sessions.debriefs.report_refused(debrief[0], debrief[1])
+        elif (cancelled := cancel_of(notice.nonce)) is not None:
+            await self.bot.meetings.cancel_refused(*cancelled)
         else:
             log.warning("notice %s: refused (HTTP 403)", notice.nonce)
 

@@ -247,13 +247,17 @@ class SqliteMeetingStore:
                 (state, event_id, meeting_id),
             )
 
-    async def cancel_meetings(self, meeting_ids: Sequence[int], now: datetime, *,
-                              series_id: int | None = None) -> list[int]:
-        """Cancel meetings (and the series, if given) and drop their pending reminders; return those cancelled."""
+    async def cancel_meetings(self, meeting_ids: Sequence[int], now: datetime, *, series_id: int | None = None,
+                              notice: Notice | None = None) -> list[int]:
+        """Cancel meetings (and the series, if given) and drop their pending reminders; return those cancelled.
+
+        The group's notice of it, if given, is claimed with the cancellation when anything was cancelled.
+        """
         cancelled: list[int] = []
+        series_cancelled = 0
         async with self.db.transaction() as tx:
             if series_id is not None:
-                await tx.execute(
+                series_cancelled = await tx.execute(
                     "UPDATE meeting_series SET cancelled_at = ?, replan_at = NULL, next_start = NULL"
                     " WHERE id = ? AND cancelled_at IS NULL",
                     (to_text(now), series_id),
@@ -271,6 +275,8 @@ class SqliteMeetingStore:
                         " AND skipped_at IS NULL",
                         (to_text(now), meeting_id),
                     )
+            if notice is not None and (series_cancelled or cancelled):
+                await claim_notices(tx, [notice])
         return cancelled
 
     # ---------------------------------------------------------------- reminders

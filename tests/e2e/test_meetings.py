@@ -10,12 +10,10 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import discord
 import icalendar
-import simcord
 from dateutil.rrule import rrulestr
 
 from tests.e2e.conftest import Harness, Server
@@ -26,6 +24,7 @@ from tests.support.meetings import (
     events,
     instant,
     meet,
+    meeting_value,
     paris_group,
     place,
     reminders,
@@ -175,10 +174,6 @@ async def test_saying_i_have_a_case_leaves_no_trace_in_the_attendance_file(meet:
     assert table[("2026-01-02", "Dr Ada")] == table[("2026-01-02", "Dr Ben")] == "going"
     assert all("case" not in cell.lower() for row in rows[1:] for cell in row)
     assert text.lower().count("case") == 1, "only the header of the cases presented column"
-
-
-async def meeting_value(leader: simcord.MemberActor, server: Server, typed: str = "") -> list[dict[str, Any]]:
-    return await leader.autocomplete(server.text, "meeting cancel", "meeting", typed)
 
 
 async def test_cancel_this_one_and_then_the_series(meet: Harness, place: Server) -> None:

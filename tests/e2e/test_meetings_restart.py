@@ -8,13 +8,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.core.notices import CancelKind, cancel_nonce
 from tests.e2e.conftest import Harness, Server
 from tests.support.meetings import (
     MIN,
+    answer,
     counts,
     events,
     instant,
     meet,
+    meeting_value,
     paris_group,
     place,
     reminders,
@@ -143,3 +146,65 @@ async def test_a_reminder_refused_after_the_restart_tells_the_leaders_once(meet:
     assert meet.rows("SELECT count(*) FROM outbox WHERE given_up_at IS NOT NULL") == [(1,)]
     await until(meet, START - timedelta(minutes=15))  # refused too: the leaders were told already
     assert len([m for m in leader.user.dm_channel.history() if m.author.bot]) == 1
+
+
+async def test_a_cancellations_notice_comes_once_through_a_503_and_a_restart(meet: Harness, place: Server) -> None:
+    """Claimed with the cancellation: a 503 is retried, a restart between claim and send still posts it once."""
+    leader, _ = await paris_group(place)
+    await schedule(leader, place, start="2026-01-03 19:00", repeat="weekly")
+    choices = await meeting_value(leader, place)
+    meet.env.inject_error("POST", f"/channels/{place.text.id}/messages", status=503, times=1)
+    done = await leader.slash(place.text, "meeting cancel", meeting=choices[0]["value"])
+    assert answer(done).startswith("Cancelled the meeting of <t:")
+    await meet.env.advance_time(5)
+    told = [m for m in place.text.history() if m.content.endswith("is cancelled.")]
+    assert [m.content for m in told] == ["The meeting of **Alpha** on <t:1767463200:F> is cancelled."]
+    sent = [r.json for r in meet.env.http_requests if r.method == "POST"
+            and r.path == f"/channels/{place.text.id}/messages" and r.json and "cancelled" in str(r.json)]
+    assert len(sent) == 2 and {b["nonce"] for b in sent} == {meet.rows("SELECT nonce FROM outbox")[0][0]}
+
+    # The rest of the series: the process stops before the notice reaches Discord; the next one sends it.
+    await meet.bot.lanes.close()  # nothing more leaves this process: as good as dead after the claim
+    series = await leader.slash(place.text, "meeting cancel", meeting=(await meeting_value(leader, place))[0]["value"],
+                                scope="series")
+    assert answer(series).startswith("Cancelled the meetings of **Alpha** every Saturday")
+    assert not [m for m in place.text.history() if "cancelled from now on" in m.content]
+    await meet.restart()
+    await meet.env.advance_time(1)
+    await meet.restart()
+    await meet.env.advance_time(1)
+    assert [m.content for m in place.text.history() if "cancelled from now on" in m.content] == [
+        "The meetings of **Alpha** every Saturday at 19:00 (Europe/Paris) are cancelled from now on."]
+    [(first,)] = meet.rows("SELECT min(id) FROM meetings")
+    [(series_id,)] = meet.rows("SELECT id FROM meeting_series")
+    assert meet.rows("SELECT nonce, sent_at IS NOT NULL FROM outbox ORDER BY claimed_at") == [
+        (cancel_nonce(CancelKind.MEETING, first), 1), (cancel_nonce(CancelKind.SERIES, series_id), 1)]
+
+
+async def test_a_cancellation_refused_tells_the_leaders_once_also_after_a_restart(meet: Harness, place: Server) -> None:
+    """No Send Messages: the leaders hear it privately, once; a stop before they were told, the next bot makes up."""
+    leader, _ = await paris_group(place)
+    await schedule(leader, place, start="2026-01-03 19:00", repeat="weekly")
+    meet.env.inject_error("POST", f"/channels/{place.text.id}/messages", status=403, code=50013,
+                          message="Missing Permissions", times=None)
+    stopped: list[int] = []
+
+    async def stop_here(*_: object) -> None:
+        stopped.append(1)
+        raise asyncio.CancelledError  # the process goes no further, as when a shutdown cancels the lane here
+
+    meet.bot.meetings._cannot_post_about = stop_here  # type: ignore[method-assign]
+    await leader.slash(place.text, "meeting cancel", meeting=(await meeting_value(leader, place))[0]["value"])
+    await meet.env.advance_time(1)
+    assert stopped == [1] and [m for m in leader.user.dm_channel.history() if m.author.bot] == []
+
+    await meet.restart()
+    await meet.env.advance_time(1)
+    expected = (f"I cannot post about the meetings of Alpha in <#{place.text.id}>: I need View Channel and Send"
+                " Messages there.")
+    assert [m.content for m in leader.user.dm_channel.history() if m.author.bot] == [expected]
+    await leader.slash(place.text, "meeting cancel", meeting=(await meeting_value(leader, place))[0]["value"],
+                       scope="series")
+    await meet.env.advance_time(1)
+    assert [m.content for m in leader.user.dm_channel.history() if m.author.bot] == [expected], "told once"
+    assert meet.rows("SELECT count(*) FROM outbox WHERE given_up_at IS NOT NULL") == [(2,)]

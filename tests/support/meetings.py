@@ -80,6 +80,11 @@ async def schedule(leader: simcord.MemberActor, server: Server, **options: Any) 
     return result
 
 
+async def meeting_value(leader: simcord.MemberActor, server: Server, typed: str = "") -> list[dict[str, Any]]:
+    """The choices /meeting cancel offers the leader as they type."""
+    return await leader.autocomplete(server.text, "meeting cancel", "meeting", typed)
+
+
 def answer(result: simcord.InteractionResult) -> str:
     """The private text a command answered with, whether it responded at once or after deferring."""
     assert result.ephemeral, result

@@ -10,9 +10,12 @@ from hypothesis import strategies as st
 from bot.core.notices import (
     NONCE_MAX,
     NONCE_WINDOW,
+    CancelKind,
     DebriefKind,
     DropoutKind,
     NoticeKind,
+    cancel_nonce,
+    cancel_of,
     debrief_nonce,
     debrief_of,
     dropout_nonce,
@@ -77,6 +80,19 @@ def test_no_other_nonce_reads_as_a_debrief(a: int, b: int, kind: NoticeKind) -> 
     others = [session_nonce(a, b, kind), reminder_nonce(a), relay_nonce(a), floor_nonce(a), panel_nonce(a),
               *(dropout_nonce(a, k, b) for k in DropoutKind)]
     assert [debrief_of(n) for n in others] == [None] * len(others)
+    assert [cancel_of(n) for n in others] == [None] * len(others)
+    debriefs = [debrief_nonce(a % 36**6, b, k) for k in DebriefKind]
+    assert [cancel_of(n) for n in debriefs] == [None] * len(debriefs)
+    cancels = [cancel_nonce(k, a) for k in CancelKind]
+    assert [debrief_of(n) for n in cancels] == [None] * len(cancels)
+
+
+@given(SNOWFLAKES, st.sampled_from(list(CancelKind)))
+def test_a_cancellations_nonce_reads_back_as_what_it_cancels(owner: int, kind: CancelKind) -> None:
+    """A restart names the series whose leaders to tell from a refused cancellation's nonce alone."""
+    nonce = cancel_nonce(kind, owner)
+    assert len(nonce) <= NONCE_MAX and cancel_of(nonce) == (kind, owner)
+    assert cancel_of("xm01") is None and cancel_of("xq1") is None and cancel_of("x") is None
 
 
 @given(st.text(max_size=30))
