@@ -164,6 +164,10 @@ async def write(path: Path, now: datetime, plans: list[Planned], *, groups: int,
         )
         conn.executemany("INSERT INTO voice_mutes (guild_id, user_id, session_id, muted_at) VALUES (?, ?, ?, ?)",
                          mutes)
+        # The voice roll the stopped process kept: the presenter, in voice since the start (as `servers` caches
+        # them). Without it every restore would find each of them newly arrived and write it down.
+        conn.executemany("INSERT INTO session_presence (session_id, user_id, joined_at) VALUES (?, ?, ?)",
+                         [(p.session_id, p.presenter_id, t(p.started_at)) for p in plans if presenters])
         conn.executemany(
             "INSERT INTO session_messages (message_id, channel_id, guild_id, session_id, posted_at)"
             " VALUES (?, ?, ?, ?, ?)",

@@ -221,18 +221,22 @@ class DropoutWatch:
 
     # ---------------------------------------------------------------- restarts
 
-    async def restore(self, session: Session, group: Group, departed: frozenset[int]) -> None:
+    async def restore(self, session: Session, group: Group, departed: frozenset[int],
+                      waits: list[Wait] | None = None) -> None:
         """After a start-up: settle who came back while the bot was down, rebuild the others' timers, begin new ones.
 
-        Those who left while it was down are awaited from now: when they left is unknown.
+        Those who left while it was down are awaited from now: when they left is unknown. `waits`:
+        the session's waits, if the caller read them already (the restore reads all at once).
         """
+        if waits is None:
+            waits = await self.store.of_session(session.id)
         if self.bot.get_guild(group.guild_id) is None:
-            for wait in await self.store.of_session(session.id):
+            for wait in waits:
                 if wait.announced_at is None:
                     self._schedule(wait)
             return  # who is in voice is unknown: the verdicts will look when they fall due
         present = set(self.runner.roll.present_now(group))
-        for wait in await self.store.of_session(session.id):
+        for wait in waits:
             if wait.user_id in present:
                 await self._back(session.id, wait.user_id)
             elif wait.announced_at is None:

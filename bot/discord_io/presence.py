@@ -52,10 +52,11 @@ class SessionRoll:
         if after is not None and (session_id := await store.live_in_voice(member.guild.id, after)) is not None:
             await store.arrive(session_id, member.id, now)
 
-    async def reconcile(self, session: Session, group: Group) -> frozenset[int]:
+    async def reconcile(self, session: Session, group: Group, recorded: frozenset[int] | None = None) -> frozenset[int]:
         """After a start-up, bring the session's stays to who is in voice now; return who left while the bot was down.
 
-        When they moved while it was down is unknown: the stays end and begin now.
+        When they moved while it was down is unknown: the stays end and begin now. `recorded`: who
+        the database has in voice, if the caller read it already (the restore reads all at once).
         """
         guild = self.bot.get_guild(group.guild_id)
         if guild is None:
@@ -63,7 +64,8 @@ class SessionRoll:
         store = self.bot.sessions.store
         now = self.bot.clock.now()
         actual = set(self.present_now(group))
-        recorded = await store.in_voice(session.id)
+        if recorded is None:
+            recorded = await store.in_voice(session.id)
         for user_id in sorted(recorded - actual):
             await store.depart(session.id, user_id, now)
         for user_id in sorted(actual - recorded):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -53,7 +53,7 @@ from bot.discord_io.sessions import (
 from bot.discord_io.transient import StillFailing, Ticket, persist
 from bot.i18n import lang_of, translator, translator_for
 from bot.storage.db import Transaction
-from bot.storage.sessions import CaseNotQueued, SessionAlreadyLive, SqliteSessionStore
+from bot.storage.sessions import CaseNotQueued, MuteRecord, SessionAlreadyLive, SqliteSessionStore
 
 if TYPE_CHECKING:
     from bot.app import BalintBot
@@ -471,10 +471,16 @@ class SessionRunner:
         try:
             live = await self.store.live()
             groups = await self.bot.group_store.groups_by_id(s.group_id for s in live)
+            # Read once for every session: the mutes, who is in voice, who is awaited.
+            mutes = {(m.guild_id, m.user_id): m for m in await self.store.mutes()}
+            in_voice = await self.store.in_voice_of_live()
+            waits = await self.dropouts.store.by_session()
+            touched: set[tuple[int, int]] = set()
             now = self.bot.clock.now()
             sessions: dict[int, Session] = {}
             for session in live:
-                if self.phase_clock(session).due(session.state, now) is not None:
+                woken = self.phase_clock(session).due(session.state, now) is not None
+                if woken:
                     await self.wake(session.id)  # sends what fell due while down, and sets the next wake-up
                     fresh = await self.store.get(session.id)
                     if fresh is None:
@@ -485,10 +491,14 @@ class SessionRunner:
                 sessions[session.id] = session
                 group = groups.get(session.group_id)
                 if group is not None:
-                    await self._reconcile_presenter(session, group)
+                    # A wake-up (or an earlier session of the same presenter) may have changed the mute since.
+                    key = (group.guild_id, session.presenter_id or 0)
+                    await self._reconcile_presenter(session, group,
+                                                    mutes=None if woken or key in touched else mutes)
+                    touched.add(key)
                     if session.state.status is not Status.ENDED:
-                        departed = await self.roll.reconcile(session, group)
-                        await self.dropouts.restore(session, group, departed)
+                        departed = await self.roll.reconcile(session, group, in_voice.get(session.id, frozenset()))
+                        await self.dropouts.restore(session, group, departed, waits.get(session.id, []))
             await self._settle_mutes(in_doubt_only=False, known=sessions, groups=groups)
         finally:
             # Even a failed restore opens the controls: a leader can still act, and the sweep retries.
@@ -512,11 +522,16 @@ class SessionRunner:
         deadline = session.state.deadline
         return deadline if deadline is not None else self.bot.clock.now() + MUTE_PATIENCE
 
-    async def _reconcile_presenter(self, session: Session, group: Group) -> None:
-        """Mute the presenter during the push-back and unmute them after, as far as voice allows."""
+    async def _reconcile_presenter(self, session: Session, group: Group, *,
+                                   mutes: Mapping[tuple[int, int], MuteRecord] | None = None) -> None:
+        """Mute the presenter during the push-back and unmute them after, as far as voice allows.
+
+        `mutes`: the mutes by (server, member), if the caller has just read them all (the restore).
+        """
         if session.presenter_id is None:
             return
-        record = await self.store.mute_of(group.guild_id, session.presenter_id)
+        key = (group.guild_id, session.presenter_id)
+        record = mutes.get(key) if mutes is not None else await self.store.mute_of(*key)
         if self._presenter_silenced(session, group):
             if record is not None and record.pending is None:
                 return  # muted already

@@ -61,6 +61,14 @@ class SqliteDropoutStore:
         )
         return [_wait(row) for row in rows]
 
+    async def by_session(self) -> dict[int, list[Wait]]:
+        """Return every wait, by session, oldest first (the restore's read: a session's end deletes its waits)."""
+        found: dict[int, list[Wait]] = {}
+        for row in await self.db.fetch_all(f"SELECT {_COLUMNS} FROM session_dropouts ORDER BY id"):
+            wait = _wait(row)
+            found.setdefault(wait.session_id, []).append(wait)
+        return found
+
     async def pending(self) -> list[Wait]:
         """Return every wait whose grace has not yet come to a verdict (to rebuild its timer)."""
         rows = await self.db.fetch_all(

@@ -264,6 +264,17 @@ class SqliteSessionStore:
         )
         return frozenset(int(row[0]) for row in rows)
 
+    async def in_voice_of_live(self) -> dict[int, frozenset[int]]:
+        """Return, for every live session at once, who is recorded as in its voice channel now (the restore's read)."""
+        rows = await self.db.fetch_all(
+            "SELECT p.session_id, p.user_id FROM session_presence p JOIN sessions s ON s.id = p.session_id"
+            " WHERE s.status != 'ended' AND p.left_at IS NULL"
+        )
+        found: dict[int, set[int]] = {}
+        for row in rows:
+            found.setdefault(int(row[0]), set()).add(int(row[1]))
+        return {session_id: frozenset(users) for session_id, users in found.items()}
+
     async def stays(self, session_id: int) -> list[Stay]:
         """Return every stay in the session's voice channel, in order of arrival."""
         rows = await self.db.fetch_all(

@@ -110,3 +110,22 @@ async def test_the_report_and_the_channels_word_are_claimed_together_or_not_at_a
     assert [n.nonce for n in await outbox.unsent()] == [word.nonce]
     with pytest.raises(ValueError):
         await debriefs.claim(session.id, LEADER, (), NOW)
+
+
+async def test_the_restores_reads_give_every_live_sessions_roll_and_waits_at_once(db: Database) -> None:
+    """Who is in voice now (not who left, not an ended session's people) and every wait, by session."""
+    sessions, live = await _session(db)
+    await sessions.arrive(live.id, 7, NOW)
+    await sessions.arrive(live.id, 8, NOW)
+    await sessions.depart(live.id, 8, NOW + timedelta(minutes=1))
+    waits = SqliteDropoutStore(db)
+    first = await waits.start(live.id, PRESENTER, NOW)
+    second = await waits.start(live.id, LEADER, NOW + timedelta(minutes=1))
+    assert await sessions.in_voice_of_live() == {live.id: frozenset({7})}
+    assert await waits.by_session() == {live.id: [first, second]}
+
+    ended = await sessions.save_state(live, CLOCK.end(live.state, NOW + timedelta(minutes=2)),
+                                      NOW + timedelta(minutes=2))
+    assert ended is not None
+    assert await sessions.in_voice_of_live() == {}
+    assert await waits.by_session() == {}, "an end drops its waits"
