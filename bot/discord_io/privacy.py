@@ -308,15 +308,22 @@ class MessageRetention:
         self.store = store
         # One pass at a time in this process; a second pass finds the rows the first forgot.
         self._lock = asyncio.Lock()
+        # The wake-up this process set last (None: none, or not known yet).
+        self._armed_at: datetime | None = None
 
     async def record(self, session_id: int, guild_id: int, message: discord.Message) -> None:
         """Remember a message the bot posted for a session (panel, notice, relay, closing)."""
+        now = self.bot.clock.now()
         await self.store.record_message(session_id=session_id, guild_id=guild_id, channel_id=message.channel.id,
-                                        message_id=message.id, at=self.bot.clock.now())
+                                        message_id=message.id, at=now)
         # Messages fall due from their session's end, so one of a running session changes no
         # wake-up. The closing is recorded once its session has ended: this arms the job for it.
         # A closing that could not be posted leaves the job to the sweep.
-        if await self.store.session_settled(session_id):
+        since = await self.store.settled_since(session_id, now)
+        due = policy_of(self.bot).messages_deleted_at(since) if since is not None else None
+        # A wake-up set at or before this message's is kept: looking for the earliest among every
+        # message still up (a scan) at each session's end would grow with the messages kept.
+        if due is not None and (self._armed_at is None or due < self._armed_at):
             await self.arm()
 
     async def arm(self) -> None:
@@ -329,6 +336,7 @@ class MessageRetention:
             # not again at once in a loop.
             since = await self.store.next_messages_since(policy.messages_due_for(now))
         at = policy.messages_deleted_at(since) if since is not None else None
+        self._armed_at = at
         if at is None:
             self.bot.timers.cancel(MESSAGES_TIMER)
         else:

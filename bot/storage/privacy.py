@@ -84,10 +84,17 @@ class SqlitePrivacyStore:
             (message_id, channel_id, guild_id, session_id, to_text(at)),
         )
 
-    async def session_settled(self, session_id: int) -> bool:
-        """Whether a session's messages are due from now on: it has ended, or is gone."""
-        row = await self.db.fetch_one("SELECT status FROM sessions WHERE id = ?", (session_id,))
-        return row is None or row["status"] == "ended"
+    async def settled_since(self, session_id: int, posted_at: datetime) -> datetime | None:
+        """Return from when a session's message (posted then) counts towards its retention; None while it runs.
+
+        From the session's end; from the posting when the session is gone (as `messages_due` reads it).
+        """
+        row = await self.db.fetch_one("SELECT status, ended_at FROM sessions WHERE id = ?", (session_id,))
+        if row is None:
+            return posted_at
+        if row["status"] != "ended":
+            return None
+        return from_text_or_none(row["ended_at"]) or posted_at
 
     # A message is due from its session's end; from its posting once the session is gone (its
     # group was deleted), which is the closest the database can still tell.

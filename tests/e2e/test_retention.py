@@ -132,3 +132,23 @@ async def test_a_deleted_channel_is_told_once_and_stops_nothing(daily: Harness, 
     assert h.rows("SELECT count(*) FROM session_messages") == [(0,)]
     shown = await server.members[1].slash(server.guild.create_text_channel("other"), "group info", group="Alpha")
     assert shown.ephemeral and shown.response.embeds[0].title == "Alpha"
+
+
+async def test_each_sessions_messages_go_at_their_own_time_when_sessions_end_one_after_another(
+        daily: Harness, clinic: Server) -> None:
+    """A second end, later, keeps the first's earlier wake-up; the first's messages go, then the second's."""
+    h, server = daily, clinic
+    leader, ada = await ready_group(server)
+    await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await leader.slash(server.text, "session end")
+    first = set(h.rows("SELECT message_id FROM session_messages WHERE session_id = 1"))
+    await h.env.advance_time(3 * HOUR)
+    await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
+    await leader.slash(server.text, "session end")
+    second = set(h.rows("SELECT message_id FROM session_messages WHERE session_id = 2"))
+    assert first and second
+    await h.env.advance_time(21 * HOUR + MIN)  # 24 h after the first end
+    assert set(h.rows("SELECT message_id FROM session_messages")) == second
+    await h.env.advance_time(3 * HOUR)
+    assert h.rows("SELECT count(*) FROM session_messages") == [(0,)]
+    assert all(p.startswith(ANNOUNCEMENT) for p in _bot_messages(server)), "only the group's announcement left"

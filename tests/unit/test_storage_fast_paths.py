@@ -119,14 +119,15 @@ async def test_a_session_notice_is_marked_sent_in_one_statement(db: Database) ->
 
 
 async def test_a_session_s_messages_are_due_once_it_has_ended_or_is_gone(db: Database) -> None:
-    """session_settled: not while it runs; once ended; and for a session that no longer exists."""
+    """settled_since: not while it runs; from its end once ended; from the posting for a session that is gone."""
     session = await _session(db)
     privacy = SqlitePrivacyStore(db)
-    assert not await privacy.session_settled(session.id)
+    later = NOW + timedelta(minutes=5)
+    assert await privacy.settled_since(session.id, later) is None
     ended = PhaseClock(PHASES, WARNING).end(session.state, NOW)
     await SqliteSessionStore(db).save_state(session, ended, NOW)
-    assert await privacy.session_settled(session.id)
-    assert await privacy.session_settled(999)
+    assert await privacy.settled_since(session.id, later) == NOW
+    assert await privacy.settled_since(999, later) == later
 
 
 async def test_a_scrub_empties_the_wal_while_the_loop_reads(tmp_path: Path) -> None:
