@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import discord
 import simcord
 
@@ -11,6 +9,7 @@ from bot.storage.instants import from_text
 from tests.e2e.conftest import Harness, Server
 from tests.support.locales import speak
 from tests.support.sessions import MIN, direct_messages, ready_group, session_panel
+from tests.support.stops import stop_at
 
 
 def _t(harness: Harness, column: str = "started_at") -> int:
@@ -193,18 +192,12 @@ async def test_a_bot_stopped_between_the_refusal_and_the_word_says_it_after_the_
     closed = leader.user.dm_channel
     harness.env.inject_error("POST", f"/channels/{closed.id}/messages", status=403, code=50007,
                              message="Cannot send messages to this user", times=None)
-    stopped = asyncio.Event()
-
-    async def stop_here(*_: object) -> None:
-        stopped.set()
-        raise asyncio.CancelledError  # the process goes no further, as when a shutdown cancels the lane here
-
-    harness.bot.sessions.debriefs._closed = stop_here  # type: ignore[method-assign]
+    stopped = stop_at(harness.bot.sessions.debriefs, "_closed")
     await leader.slash(server.text, "session start", group="Alpha", presenter=ada)
     await harness.env.advance_time(2 * MIN)
     await leader.slash(server.text, "session end")
     await harness.env.advance_time(1)
-    assert stopped.is_set()
+    assert stopped == [1]
     assert not [m for m in server.text.history() if "debrief" in m.content]
     await harness.restart()
     await harness.env.advance_time(1)

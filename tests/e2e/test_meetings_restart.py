@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -25,6 +24,7 @@ from tests.support.meetings import (
     starts,
     until,
 )
+from tests.support.stops import stop_at
 
 __all__ = ["meet", "place"]  # the fixtures, from tests/support/meetings.py
 
@@ -127,13 +127,7 @@ async def test_a_reminder_refused_after_the_restart_tells_the_leaders_once(meet:
     await schedule(leader, place, start="2026-01-03 19:00")
     meet.env.inject_error("POST", f"/channels/{place.text.id}/messages", status=403, code=50013,
                           message="Missing Permissions", times=None)
-    stopped: list[int] = []
-
-    async def stop_here(*_: object) -> None:
-        stopped.append(1)
-        raise asyncio.CancelledError  # the process goes no further, as when a shutdown cancels the lane here
-
-    meet.bot.meetings._cannot_post_reminders = stop_here  # type: ignore[method-assign]
+    stopped = stop_at(meet.bot.meetings, "_cannot_post_reminders")
     await until(meet, START - timedelta(hours=24))
     assert stopped == [1] and reminders(place) == []
     assert meet.rows("SELECT count(*) FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL") == [(1,)]
@@ -187,13 +181,7 @@ async def test_a_cancellation_refused_tells_the_leaders_once_also_after_a_restar
     await schedule(leader, place, start="2026-01-03 19:00", repeat="weekly")
     meet.env.inject_error("POST", f"/channels/{place.text.id}/messages", status=403, code=50013,
                           message="Missing Permissions", times=None)
-    stopped: list[int] = []
-
-    async def stop_here(*_: object) -> None:
-        stopped.append(1)
-        raise asyncio.CancelledError  # the process goes no further, as when a shutdown cancels the lane here
-
-    meet.bot.meetings._cannot_post_about = stop_here  # type: ignore[method-assign]
+    stopped = stop_at(meet.bot.meetings, "_cannot_post_about")
     await leader.slash(place.text, "meeting cancel", meeting=(await meeting_value(leader, place))[0]["value"])
     await meet.env.advance_time(1)
     assert stopped == [1] and [m for m in leader.user.dm_channel.history() if m.author.bot] == []

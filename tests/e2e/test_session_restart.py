@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from bot.core.phases import BUILTIN_TEMPLATES
@@ -18,6 +16,7 @@ from tests.support.sessions import (
     session_panel,
     skip_opening,
 )
+from tests.support.stops import stop_at
 
 CLASSIC = BUILTIN_TEMPLATES["classic"].phases
 
@@ -134,13 +133,7 @@ async def test_a_notice_refused_after_the_restart_tells_the_leaders_once(harness
     await skip_opening(server, leader)
     harness.env.inject_error("POST", f"/channels/{server.text.id}/messages", status=403, code=50013,
                              message="Missing Permissions", times=None)
-    stopped: list[int] = []
-
-    async def stop_here(*_: object) -> None:
-        stopped.append(1)
-        raise asyncio.CancelledError  # the process goes no further, as when a shutdown cancels the lane here
-
-    harness.bot.sessions._cannot_post = stop_here  # type: ignore[method-assign]
+    stopped = stop_at(harness.bot.sessions, "_cannot_post")
     await harness.env.advance_time(3 * MIN + 1)  # the warning falls due, and is refused
     assert stopped == [1]
     assert [m for m in leader.user.dm_channel.history() if m.author.bot] == []
